@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { isoFromMs } from '../common/timestamps.js';
+import { AgentStatus, PresenceService } from '../presence/presence.service.js';
+import { AgentRecord, AgentsStore, ProfileFields } from './agents.store.js';
+
+export interface AgentView {
+  agent_id: string;
+  status: AgentStatus;
+  first_seen: string | null;
+  last_seen: string | null;
+  description: string;
+  capabilities: string[];
+}
+
+export interface Registration {
+  agent: AgentView;
+  registered_at: string;
+  /** Set when another live Claude Code session already uses this agent id. */
+  session_conflict: { session_id: string; last_active: string | null } | null;
+}
+
+@Injectable()
+export class AgentsService {
+  constructor(
+    private readonly store: AgentsStore,
+    private readonly presence: PresenceService,
+  ) {}
+
+  async register(agentId: string, profile: ProfileFields, sessionId?: string): Promise<Registration> {
+    const other = await this.store.register(agentId, profile, sessionId);
+    const record = await this.store.get(agentId);
+    const now = Date.now();
+    return {
+      agent: this.view(record ?? { agent_id: agentId, first_seen: String(now), last_seen: String(now) }, now),
+      registered_at: new Date(now).toISOString(),
+      session_conflict: other && { session_id: other.session_id, last_active: isoFromMs(other.last_active_ms) },
+    };
+  }
+
+  async list(): Promise<AgentView[]> {
+    const { agents, now } = await this.store.list();
+    return agents.map((record) => this.view(record, now));
+  }
+
+  leave(agentId: string, sessionId?: string): Promise<boolean> {
+    return this.presence.leave(agentId, sessionId);
+  }
+
+  private view(record: AgentRecord, now: number): AgentView {
+    return {
+      agent_id: record.agent_id,
+      status: this.presence.statusOf(record, now),
+      first_seen: isoFromMs(record.first_seen),
+      last_seen: isoFromMs(record.last_seen),
+      description: record.description ?? '',
+      capabilities: record.capabilities ? (JSON.parse(record.capabilities) as string[]) : [],
+    };
+  }
+}

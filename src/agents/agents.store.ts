@@ -1,0 +1,81 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { AppConfig } from '../config/app-config.js';
+import { RedisKeys } from '../redis/keys.js';
+import { REDIS_CLIENT } from '../redis/redis.constants.js';
+import { RedisScripts } from '../redis/redis-scripts.js';
+
+/** An agent record as stored: every value a string, times in epoch ms. */
+export interface AgentRecord {
+  agent_id: string;
+  first_seen: string;
+  last_seen: string;
+  left_at?: string;
+  description?: string;
+  capabilities?: string;
+  session_id?: string;
+}
+
+export interface ProfileFields {
+  description?: string;
+  capabilities?: string[];
+}
+
+export interface OtherSession {
+  session_id: string;
+  last_active_ms: number;
+}
+
+@Injectable()
+export class AgentsStore {
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly scripts: RedisScripts,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Saves profile fields and the session; reports another live session holding the same id. */
+  async register(agentId: string, profile: ProfileFields, sessionId = ''): Promise<OtherSession | null> {
+    const fields: string[] = [];
+    if (profile.description !== undefined) {
+      fields.push('description', profile.description);
+    }
+    if (profile.capabilities !== undefined) {
+      fields.push('capabilities', JSON.stringify(profile.capabilities));
+    }
+    const other = (await this.scripts.run(
+      'registerSession',
+      [this.keys.agent(agentId)],
+      [sessionId, this.config.C3PO_ONLINE_WINDOW_S * 1000, ...fields],
+    )) as string[];
+    return other.length === 2 ? { session_id: other[0], last_active_ms: Number(other[1]) } : null;
+  }
+
+  async get(agentId: string): Promise<AgentRecord | null> {
+    const record = await this.redis.hgetall(this.keys.agent(agentId));
+    return record.agent_id ? (record as unknown as AgentRecord) : null;
+  }
+
+  /** Every agent seen within the record TTL, most recently seen first, with the server time. */
+  async list(): Promise<{ agents: AgentRecord[]; now: number }> {
+    const horizon = `(${Date.now() - this.config.C3PO_REQUEST_TTL_S * 1000}`;
+    const [, ids, time] = (await this.redis
+      .multi()
+      .zremrangebyscore(this.keys.agentIndex, '-inf', horizon)
+      .zrevrange(this.keys.agentIndex, 0, -1)
+      .time()
+      .exec())!.map(([error, value]) => {
+      if (error) {
+        throw error;
+      }
+      return value;
+    }) as [number, string[], [string, string]];
+    const pipeline = this.redis.pipeline();
+    ids.forEach((id) => pipeline.hgetall(this.keys.agent(id)));
+    const records = ((await pipeline.exec()) ?? [])
+      .map(([, value]) => value as Record<string, string>)
+      .filter((record) => record?.agent_id) as unknown as AgentRecord[];
+    return { agents: records, now: Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000) };
+  }
+}

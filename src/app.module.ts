@@ -1,0 +1,22 @@
+import { Module, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AgentsModule } from './agents/agents.module.js';
+import { ApiExceptionFilter } from './common/api-exception.filter.js';
+import { ConfigModule } from './config/config.module.js';
+import { HealthModule } from './health/health.module.js';
+import { McpModule } from './mcp/mcp.module.js';
+import { PresenceModule } from './presence/presence.module.js';
+import { RedisModule } from './redis/redis.module.js';
+import { RequestsModule } from './requests/requests.module.js';
+
+@Module({
+  imports: [ConfigModule, RedisModule, PresenceModule, AgentsModule, RequestsModule, HealthModule, McpModule],
+  providers: [
+    {
+      provide: APP_PIPE,
+      useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+    },
+    { provide: APP_FILTER, useClass: ApiExceptionFilter },
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,52 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { throwError } from 'rxjs';
+
+interface ApiError {
+  statusCode: number;
+  message: string;
+}
+
+/**
+ * One shape for every error: JSON {statusCode, message} on REST, a tool error with the same
+ * message on MCP. Unexpected errors are logged here and reach the caller without internals.
+ */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ApiExceptionFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost) {
+    const error = this.describe(exception);
+    if (host.getType() === 'rpc') {
+      return throwError(() => ({ status: 'error', message: error.message }));
+    }
+    const response = host.switchToHttp().getResponse<Response>();
+    if (!response.headersSent) {
+      response.status(error.statusCode).json(error);
+    }
+  }
+
+  private describe(exception: unknown): ApiError {
+    if (exception instanceof HttpException) {
+      const body = exception.getResponse();
+      const message =
+        typeof body === 'string' ? body : ((body as { message?: string | string[] }).message ?? exception.message);
+      return { statusCode: exception.getStatus(), message: Array.isArray(message) ? message.join('; ') : message };
+    }
+    if (isRedisUnavailable(exception)) {
+      return { statusCode: HttpStatus.SERVICE_UNAVAILABLE, message: 'Redis is unavailable; try again shortly' };
+    }
+    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Internal server error' };
+  }
+}
+
+function isRedisUnavailable(exception: unknown): boolean {
+  if (!(exception instanceof Error)) {
+    return false;
+  }
+  return (
+    exception.name === 'MaxRetriesPerRequestError' ||
+    /Connection is closed|ECONNREFUSED|Stream isn't writeable|ETIMEDOUT|ECONNRESET/.test(exception.message)
+  );
+}

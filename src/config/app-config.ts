@@ -1,0 +1,66 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+
+/** The coordinator's settings, read once from the environment at start-up. */
+export class AppConfig {
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  C3PO_PORT = 8420;
+
+  @IsString()
+  C3PO_HOST = '127.0.0.1';
+
+  @Matches(/^(redis|rediss|unix):\/\/\S+$/, {
+    message: 'REDIS_URL must look like redis://host:port, rediss://host:port or unix:///path',
+  })
+  REDIS_URL = 'redis://localhost:6379';
+
+  @Matches(/^[A-Za-z0-9._-]{1,32}$/, {
+    message: 'C3PO_KEY_PREFIX must be 1-32 letters, digits, ".", "_" or "-"',
+  })
+  C3PO_KEY_PREFIX = 'c3po';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  C3PO_REQUEST_TTL_S = 7 * 24 * 3600;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  C3PO_ONLINE_WINDOW_S = 90;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(16 * 1024 * 1024)
+  C3PO_MAX_MESSAGE_BYTES = 64 * 1024;
+
+  @IsIn(['text', 'json'])
+  C3PO_LOG_FORMAT: 'text' | 'json' = 'text';
+}
+
+/** Thrown when the environment holds a value the coordinator cannot run with. */
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const defined = Object.fromEntries(
+    Object.keys(new AppConfig())
+      .filter((name) => env[name] !== undefined && env[name] !== '')
+      .map((name) => [name, env[name]]),
+  );
+  const config = plainToInstance(AppConfig, defined, { exposeDefaultValues: true });
+  const errors = validateSync(config);
+  if (errors.length > 0) {
+    const problems = errors.map(
+      (e) => `${e.property}=${JSON.stringify(env[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+    );
+    throw new ConfigError(`Invalid configuration: ${problems.join(', ')}`);
+  }
+  return config;
+}

@@ -1,0 +1,39 @@
+import { Payload } from '@nestjs/microservices';
+import { McpController, Tool } from '@rekog/mcp-nest';
+import { z } from 'zod';
+import { AgentId } from '../agents/agent-id.decorator.js';
+import { AgentsService } from '../agents/agents.service.js';
+import { toolResult } from './tool-call.js';
+
+const registerAgentArgs = z.object({
+  description: z.string().max(500).optional().describe('One line on what you work on, shown to other agents'),
+  capabilities: z
+    .array(z.string().min(1).max(100))
+    .max(50)
+    .optional()
+    .describe('Short tags for what you can help with, e.g. ["frontend", "postgres"]'),
+});
+
+@McpController()
+export class AgentsTools {
+  constructor(private readonly agents: AgentsService) {}
+
+  @Tool({
+    name: 'register_agent',
+    description:
+      'Describe yourself to other agents. Optional: any C3PO call already registers you under your X-Agent-ID.',
+    parameters: registerAgentArgs,
+  })
+  async registerAgent(@Payload() args: z.infer<typeof registerAgentArgs>, @AgentId() agentId: string) {
+    const registration = await this.agents.register(agentId, args);
+    return toolResult({ agent_id: agentId, registered_at: registration.registered_at });
+  }
+
+  @Tool({
+    name: 'list_agents',
+    description: 'List known agents with online/offline status, description and capabilities.',
+  })
+  async listAgents() {
+    return toolResult({ agents: await this.agents.list() });
+  }
+}

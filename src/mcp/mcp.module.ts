@@ -1,0 +1,42 @@
+import { Module } from '@nestjs/common';
+import { MCP_HTTP_HANDLER, MCP_STRATEGY, McpStrategy, StreamableHttpTransport } from '@rekog/mcp-nest';
+import { AgentsModule } from '../agents/agents.module.js';
+import { RequestsModule } from '../requests/requests.module.js';
+import { AgentsTools } from './agents.tools.js';
+import { McpHttpController } from './mcp-http.controller.js';
+import { RequestsTools } from './requests.tools.js';
+
+const MCP_TRANSPORT = Symbol('MCP_TRANSPORT');
+
+const instructions = `C3PO connects you with other Claude Code agents.
+Ask: send_request(target, message) then wait_for_response(request_id); keep conversation_id for follow-ups.
+Answer: get_pending_requests, then respond_to_request for each. A wait that times out is not a failure: call it again.`;
+
+/**
+ * The MCP endpoint, built per application instance (not as module-level singletons) so that
+ * two coordinators in one process, as in the tests, do not share a transport.
+ *
+ * Stateless: every call stands alone, so any coordinator process behind a load balancer can
+ * serve it. Progress reaches 2026-07-28 clients (Claude Code 2.1.x) on the call's own response
+ * stream; 2025-era clients get results without progress.
+ */
+@Module({
+  imports: [AgentsModule, RequestsModule],
+  controllers: [McpHttpController, AgentsTools, RequestsTools],
+  providers: [
+    { provide: MCP_TRANSPORT, useFactory: () => new StreamableHttpTransport({ statefulMode: false }) },
+    {
+      provide: MCP_HTTP_HANDLER,
+      useFactory: (transport: StreamableHttpTransport) => transport.httpHandlers,
+      inject: [MCP_TRANSPORT],
+    },
+    {
+      provide: MCP_STRATEGY,
+      useFactory: (transport: StreamableHttpTransport) =>
+        new McpStrategy({ name: 'c3po', version: '0.1.0', instructions, transports: [transport] }),
+      inject: [MCP_TRANSPORT],
+    },
+  ],
+  exports: [MCP_STRATEGY],
+})
+export class McpModule {}

@@ -1,0 +1,104 @@
+import { Ctx, Payload } from '@nestjs/microservices';
+import { McpContext, McpController, Tool } from '@rekog/mcp-nest';
+import { z } from 'zod';
+import { AgentId } from '../agents/agent-id.decorator.js';
+import { RequestsService } from '../requests/requests.service.js';
+import { toolResult, waitHooks } from './tool-call.js';
+
+const id = (what: string) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,100}$/, `${what} must be an id returned by an earlier C3PO call`)
+    .describe(`The ${what}`);
+const timeout = z
+  .number()
+  .int()
+  .min(0)
+  .max(3600)
+  .default(60)
+  .describe('Seconds to wait (0-3600, default 60). A timeout is not a failure: call again to keep waiting.');
+
+const sendRequestArgs = z.object({
+  target: z.string().describe('Agent id to ask (see list_agents)'),
+  message: z.string().describe('What you need, self-contained: the other agent cannot see your context'),
+  context: z.string().optional().describe('Optional background: file paths, errors, constraints'),
+  conversation_id: id('conversation_id').optional().describe('Continue this conversation; leave out to start one'),
+});
+const respondArgs = z.object({
+  request_id: id('request_id'),
+  response: z.string().describe('Your answer'),
+  status: z.enum(['success', 'error', 'declined']).default('success'),
+});
+const waitForResponseArgs = z.object({ request_id: id('request_id'), timeout });
+const waitForRequestArgs = z.object({ timeout });
+const conversationArgs = z.object({ conversation_id: id('conversation_id') });
+
+@McpController()
+export class RequestsTools {
+  constructor(private readonly requests: RequestsService) {}
+
+  @Tool({
+    name: 'send_request',
+    description:
+      'Ask another agent for help. Returns at once with a request_id; then call wait_for_response. ' +
+      'An offline agent gets the request when it comes back.',
+    parameters: sendRequestArgs,
+  })
+  async sendRequest(@Payload() args: z.infer<typeof sendRequestArgs>, @AgentId() agentId: string) {
+    return toolResult(await this.requests.send(agentId, args));
+  }
+
+  @Tool({
+    name: 'get_pending_requests',
+    description: 'Requests waiting for your answer, oldest first. They stay pending until you respond_to_request.',
+  })
+  async getPendingRequests(@AgentId() agentId: string) {
+    return toolResult({ requests: await this.requests.pending(agentId, true) });
+  }
+
+  @Tool({
+    name: 'respond_to_request',
+    description: 'Answer a request addressed to you (once). status: success (default), error or declined.',
+    parameters: respondArgs,
+  })
+  async respondToRequest(@Payload() args: z.infer<typeof respondArgs>, @AgentId() agentId: string) {
+    const answered = await this.requests.respond(agentId, args.request_id, args.response, args.status);
+    return toolResult({ request_id: answered.request_id, status: answered.status });
+  }
+
+  @Tool({
+    name: 'wait_for_response',
+    description: 'Wait for the answer to a request you sent. Returns at once if it is already answered.',
+    parameters: waitForResponseArgs,
+  })
+  async waitForResponse(
+    @Payload() args: z.infer<typeof waitForResponseArgs>,
+    @AgentId() agentId: string,
+    @Ctx() ctx: McpContext,
+  ) {
+    const hooks = waitHooks(ctx, `the answer to ${args.request_id}`);
+    return toolResult(await this.requests.waitForResponse(agentId, args.request_id, args.timeout, hooks));
+  }
+
+  @Tool({
+    name: 'wait_for_request',
+    description: 'Wait until another agent sends you a request, then return it (marked delivered).',
+    parameters: waitForRequestArgs,
+  })
+  async waitForRequest(
+    @Payload() args: z.infer<typeof waitForRequestArgs>,
+    @AgentId() agentId: string,
+    @Ctx() ctx: McpContext,
+  ) {
+    return toolResult(await this.requests.waitForRequest(agentId, args.timeout, waitHooks(ctx, 'a request')));
+  }
+
+  @Tool({
+    name: 'get_conversation',
+    description: 'Every request and answer in a conversation you take part in, in order.',
+    parameters: conversationArgs,
+  })
+  async getConversation(@Payload() args: z.infer<typeof conversationArgs>, @AgentId() agentId: string) {
+    return toolResult(await this.requests.conversation(agentId, args.conversation_id));
+  }
+}

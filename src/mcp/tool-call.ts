@@ -1,0 +1,36 @@
+import type { McpContext } from '@rekog/mcp-nest';
+import type { Response } from 'express';
+import type { AgentRequest } from '../agents/agent-id.guard.js';
+import type { WaitHooks } from '../requests/requests.service.js';
+
+/** A tool result carrying the same JSON as text (for older clients) and as structuredContent. */
+export function toolResult<T extends object>(data: T) {
+  return { content: [{ type: 'text' as const, text: JSON.stringify(data) }], structuredContent: data };
+}
+
+/**
+ * Progress and cancellation for a blocked tool call.
+ *
+ * Progress keeps Claude Code from aborting a call that is silent for 300 s. A stateless
+ * 2025-era request has no channel to send it on, so it goes without. The wait ends when the
+ * client cancels (the SDK's signal) or the HTTP connection closes.
+ */
+export function waitHooks(ctx: McpContext, what: string): WaitHooks {
+  const session = ctx.getSession();
+  const canReport = session.era === 'modern' || !session.stateless;
+  const sdkSignal = (ctx.getArgByIndex(4) as { mcpReq?: { signal?: AbortSignal } } | undefined)?.mcpReq?.signal;
+  const response = ctx.getRawRequest<AgentRequest>()?.res as Response | undefined;
+  const disconnected = new AbortController();
+  response?.once('close', () => disconnected.abort());
+  return {
+    signal: sdkSignal ? AbortSignal.any([sdkSignal, disconnected.signal]) : disconnected.signal,
+    onProgress: canReport
+      ? (elapsedMs, timeoutMs) =>
+          ctx.reportProgress({
+            progress: Math.round(elapsedMs / 1000),
+            total: Math.round(timeoutMs / 1000),
+            message: `still waiting for ${what}`,
+          })
+      : undefined,
+  };
+}

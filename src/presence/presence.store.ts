@@ -1,0 +1,27 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../config/app-config.js';
+import { RedisKeys } from '../redis/keys.js';
+import { RedisScripts } from '../redis/redis-scripts.js';
+
+@Injectable()
+export class PresenceStore {
+  constructor(
+    private readonly keys: RedisKeys,
+    private readonly scripts: RedisScripts,
+    private readonly config: AppConfig,
+  ) {}
+
+  async touch(agentId: string, sessionId = ''): Promise<number> {
+    const now = await this.scripts.run(
+      'touchAgent',
+      [this.keys.agent(agentId), this.keys.agentIndex],
+      [agentId, this.config.C3PO_REQUEST_TTL_S, sessionId],
+    );
+    return Number(now);
+  }
+
+  async leave(agentId: string, sessionId = ''): Promise<boolean> {
+    const result = await this.scripts.run('leaveSession', [this.keys.agent(agentId)], [sessionId]);
+    return result === 1;
+  }
+}

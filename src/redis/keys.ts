@@ -1,0 +1,64 @@
+/**
+ * Every Redis key and channel the coordinator uses, built from one prefix.
+ *
+ * The prefix is wrapped in a hash tag ("{c3po}:…") so that all keys live in one Cluster slot:
+ * a send touches the sender's conversation and the target's inbox at once, and the scripts
+ * derive request keys from ids they pop (as BullMQ's scripts do), which Cluster allows only
+ * within one slot.
+ */
+export class RedisKeys {
+  readonly base: string;
+
+  constructor(prefix: string) {
+    this.base = `{${prefix}}:`;
+  }
+
+  get agentIndex(): string {
+    return `${this.base}agents`;
+  }
+
+  agent(agentId: string): string {
+    return `${this.base}agent:${agentId}`;
+  }
+
+  /** Prefix of request hashes; scripts append the request id. */
+  get requestPrefix(): string {
+    return `${this.base}req:`;
+  }
+
+  request(requestId: string): string {
+    return `${this.requestPrefix}${requestId}`;
+  }
+
+  /** Requests not yet handed to the addressee (state "queued"), oldest first. */
+  queued(agentId: string): string {
+    return `${this.base}queued:${agentId}`;
+  }
+
+  /** Every unanswered request addressed to the agent ("queued" or "delivered"), oldest first. */
+  pending(agentId: string): string {
+    return `${this.base}pending:${agentId}`;
+  }
+
+  conversation(conversationId: string): string {
+    return `${this.base}conv:${conversationId}`;
+  }
+
+  conversationMembers(conversationId: string): string {
+    return `${this.base}conv:${conversationId}:members`;
+  }
+
+  conversationTurns(conversationId: string): string {
+    return `${this.base}conv:${conversationId}:turns`;
+  }
+
+  /** Monotonic counter that orders inboxes (creation times can tie). */
+  get sequence(): string {
+    return `${this.base}seq`;
+  }
+
+  /** Pub/sub channel carrying wake-ups between coordinator processes. */
+  get events(): string {
+    return `${this.base}events`;
+  }
+}

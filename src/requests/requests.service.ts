@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import { BadRequestException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { AgentsService } from '../agents/agents.service.js';
+import { parseAgentId } from '../agents/agent-id.js';
+import { AppConfig } from '../config/app-config.js';
+import { isoFromMs } from '../common/timestamps.js';
+import { PresenceService } from '../presence/presence.service.js';
+import {
+  RequestRecord,
+  RequestView,
+  requestView,
+  ResponseStatus,
+  ResponseView,
+  responseView,
+} from './request-record.js';
+import { RequestsStore } from './requests.store.js';
+import { WakeupService } from './wakeup.service.js';
+
+export interface SendRequestInput {
+  target: string;
+  message: string;
+  context?: string;
+  conversation_id?: string;
+}
+
+export interface SendRequestResult {
+  request_id: string;
+  conversation_id: string;
+  status: 'queued';
+  target_online: boolean;
+}
+
+/** How a blocked wait is observed: the caller's cancellation and a progress sink. */
+export interface WaitHooks {
+  signal?: AbortSignal;
+  onProgress?: (elapsedMs: number, timeoutMs: number) => Promise<void>;
+}
+
+export type WaitForRequestResult =
+  { status: 'received'; request: RequestView } | { status: 'timeout'; waited_seconds: number } | Restarting;
+
+export type WaitForResponseResult =
+  | ({ status: 'answered'; request_id: string } & ResponseView)
+  | { status: 'timeout'; request_id: string; waited_seconds: number }
+  | (Restarting & { request_id: string });
+
+interface Restarting {
+  status: 'restarting';
+  message: string;
+}
+
+export interface Conversation {
+  conversation_id: string;
+  participants: string[];
+  turns: { request: RequestView; response?: ResponseView }[];
+}
+
+const RESTARTING: Restarting = {
+  status: 'restarting',
+  message: 'coordinator restarting, call again: nothing was lost, the request is still there',
+};
+
+@Injectable()
+export class RequestsService {
+  constructor(
+    private readonly store: RequestsStore,
+    private readonly wakeups: WakeupService,
+    private readonly agents: AgentsService,
+    private readonly presence: PresenceService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async send(from: string, input: SendRequestInput): Promise<SendRequestResult> {
+    const target = parseAgentId(input.target, 'target');
+    if (target === from) {
+      throw new BadRequestException(`you are '${from}': a request to yourself would never be answered`);
+    }
+    if (input.message.trim() === '') {
+      throw new BadRequestException('message is empty: say what you need from the other agent');
+    }
+    this.checkSize('message', input.message);
+    this.checkSize('context', input.context ?? '');
+    const conversationId = input.conversation_id ?? `conv-${randomUUID()}`;
+    const requestId = `req-${randomUUID()}`;
+    const result = await this.store.send({
+      requestId,
+      conversationId,
+      startsConversation: input.conversation_id === undefined,
+      from,
+      to: target,
+      message: input.message,
+      context: input.context ?? '',
+    });
+    if (!result.ok) {
+      switch (result.reason) {
+        case 'unknown-target':
+          throw new NotFoundException(await this.unknownTargetMessage(target));
+        case 'no-conversation':
+          throw new NotFoundException(
+            `conversation '${conversationId}' not found (it may have expired): leave out conversation_id to start a new one`,
+          );
+        case 'not-a-participant':
+          throw new ForbiddenException(`you ('${from}') are not a participant of conversation '${conversationId}'`);
+      }
+    }
+    const status = this.presence.statusOf(
+      { last_seen: result.targetLastSeen, left_at: result.targetLeftAt },
+      result.createdAt,
+    );
+    return {
+      request_id: requestId,
+      conversation_id: conversationId,
+      status: 'queued',
+      target_online: status === 'online',
+    };
+  }
+
+  async pending(agentId: string, markDelivered: boolean): Promise<RequestView[]> {
+    return (await this.store.pending(agentId, markDelivered)).map(requestView);
+  }
+
+  async waitForRequest(agentId: string, timeoutSeconds: number, hooks: WaitHooks = {}): Promise<WaitForRequestResult> {
+    const outcome = await this.wakeups.waitFor(
+      this.wakeups.requestTopic(agentId),
+      () => this.store.claimQueued(agentId),
+      this.waitOptions(agentId, timeoutSeconds, hooks),
+    );
+    switch (outcome.kind) {
+      case 'found':
+        return { status: 'received', request: requestView(outcome.value) };
+      case 'restarting':
+        return RESTARTING;
+      default:
+        return { status: 'timeout', waited_seconds: timeoutSeconds };
+    }
+  }
+
+  async respond(agentId: string, requestId: string, response: string, status: ResponseStatus) {
+    if (response.trim() === '') {
+      throw new BadRequestException("response is empty: give the answer, or a reason with status 'declined'");
+    }
+    this.checkSize('response', response);
+    const result = await this.store.respond(requestId, agentId, response, status);
+    if (!result.ok) {
+      switch (result.reason) {
+        case 'not-found':
+          throw new NotFoundException(`request '${requestId}' not found`);
+        case 'not-addressee':
+          throw new ForbiddenException(`request '${requestId}' is not addressed to you ('${agentId}')`);
+        case 'already-answered':
+          throw new BadRequestException(`request '${requestId}' was already answered`);
+      }
+    }
+    return { request_id: requestId, status: 'answered' as const, answered_at: isoFromMs(result.answeredAt)! };
+  }
+
+  async waitForResponse(
+    agentId: string,
+    requestId: string,
+    timeoutSeconds: number,
+    hooks: WaitHooks = {},
+  ): Promise<WaitForResponseResult> {
+    const request = await this.store.get(requestId);
+    if (!request) {
+      throw new NotFoundException(`request '${requestId}' not found`);
+    }
+    if (request.from_agent !== agentId) {
+      throw new ForbiddenException(`only the sender ('${request.from_agent}') can wait for request '${requestId}'`);
+    }
+    const outcome = await this.wakeups.waitFor(
+      this.wakeups.responseTopic(requestId),
+      async () => {
+        const latest = await this.store.get(requestId);
+        if (!latest) {
+          throw new NotFoundException(`request '${requestId}' expired while waiting`);
+        }
+        return responseView(latest);
+      },
+      this.waitOptions(agentId, timeoutSeconds, hooks),
+    );
+    switch (outcome.kind) {
+      case 'found':
+        return { status: 'answered', request_id: requestId, ...outcome.value };
+      case 'restarting':
+        return { ...RESTARTING, request_id: requestId };
+      default:
+        return { status: 'timeout', request_id: requestId, waited_seconds: timeoutSeconds };
+    }
+  }
+
+  async conversation(agentId: string, conversationId: string): Promise<Conversation> {
+    const found = await this.store.conversation(conversationId);
+    if (!found) {
+      throw new NotFoundException(`conversation '${conversationId}' not found (it may have expired)`);
+    }
+    if (!found.participants.includes(agentId)) {
+      throw new ForbiddenException(`you ('${agentId}') are not a participant of conversation '${conversationId}'`);
+    }
+    return {
+      conversation_id: conversationId,
+      participants: found.participants,
+      turns: found.turns.map((record: RequestRecord) => {
+        const response = responseView(record);
+        return response ? { request: requestView(record), response } : { request: requestView(record) };
+      }),
+    };
+  }
+
+  private waitOptions(agentId: string, timeoutSeconds: number, hooks: WaitHooks) {
+    const timeoutMs = timeoutSeconds * 1000;
+    return {
+      timeoutMs,
+      signal: hooks.signal,
+      onHeartbeat: async (elapsedMs: number) => {
+        await this.presence.seen(agentId);
+        await hooks.onProgress?.(elapsedMs, timeoutMs);
+      },
+    };
+  }
+
+  private checkSize(field: string, value: string): void {
+    const bytes = Buffer.byteLength(value, 'utf8');
+    const limit = this.config.C3PO_MAX_MESSAGE_BYTES;
+    if (bytes > limit) {
+      throw new BadRequestException(
+        `${field} is ${bytes} bytes, over the ${limit}-byte limit (C3PO_MAX_MESSAGE_BYTES): send a summary, or split it`,
+      );
+    }
+  }
+
+  private async unknownTargetMessage(target: string): Promise<string> {
+    const known = (await this.agents.list()).map((agent) => `${agent.agent_id} (${agent.status})`);
+    const list = known.length > 0 ? known.join(', ') : 'none yet';
+    return `agent '${target}' has never connected, so the request was not queued. Known agents: ${list}`;
+  }
+}

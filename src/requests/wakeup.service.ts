@@ -1,0 +1,154 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { AppConfig } from '../config/app-config.js';
+import { RedisKeys } from '../redis/keys.js';
+import { connectRedis } from '../redis/redis-connection.js';
+
+/** How often a blocked wait reports progress, refreshes presence and re-checks Redis. */
+export const HEARTBEAT_MS = 5000;
+
+export type WaitOutcome<T> =
+  { kind: 'found'; value: T } | { kind: 'timeout' } | { kind: 'cancelled' } | { kind: 'restarting' };
+
+export interface WaitOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  onHeartbeat?: (elapsedMs: number) => Promise<void>;
+}
+
+/**
+ * Wakes blocked waits when something they wait for happens in any coordinator process.
+ *
+ * One subscriber connection per process carries every wake-up, so waiters cost no Redis
+ * connections; a wake-up only rings a doorbell, and the waiter then claims atomically with a
+ * script, so a lost or duplicate message can delay a waiter (until its next heartbeat) but
+ * never hand one request to two waiters.
+ */
+@Injectable()
+export class WakeupService implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger(WakeupService.name);
+  private readonly doorbells = new Map<string, Set<() => void>>();
+  private readonly stopWaiting = new AbortController();
+  private subscriber: Redis;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.subscriber = connectRedis(this.config.REDIS_URL, 'subscriber');
+    this.subscriber.on('message', (_channel: string, topic: string) => this.ring(topic));
+    // After a reconnect, wake-ups sent while we were away are lost: let every waiter re-check.
+    this.subscriber.on('ready', () => this.doorbells.forEach((bells, topic) => this.ring(topic)));
+    await this.subscriber.subscribe(this.keys.events).catch((error: Error) => {
+      this.logger.warn(`subscribe deferred until Redis is reachable: ${error.message}`);
+    });
+  }
+
+  /** Number of waits blocked in this process right now. */
+  get blockedWaiters(): number {
+    let count = 0;
+    this.doorbells.forEach((bells) => (count += bells.size));
+    return count;
+  }
+
+  /**
+   * Calls `attempt` until it yields a value, re-trying whenever `topic` is rung and on every
+   * heartbeat, until the timeout passes, the caller goes away or the coordinator shuts down.
+   */
+  async waitFor<T>(topic: string, attempt: () => Promise<T | null>, options: WaitOptions): Promise<WaitOutcome<T>> {
+    if (this.stopWaiting.signal.aborted) {
+      return { kind: 'restarting' };
+    }
+    const started = Date.now();
+    const deadline = started + options.timeoutMs;
+    let rung: boolean;
+    let wake: (() => void) | undefined;
+    const bell = () => {
+      rung = true;
+      wake?.();
+    };
+    const stop = () => wake?.();
+    this.addBell(topic, bell);
+    options.signal?.addEventListener('abort', stop);
+    this.stopWaiting.signal.addEventListener('abort', stop);
+    try {
+      for (;;) {
+        rung = false;
+        const value = await attempt();
+        if (value !== null) {
+          return { kind: 'found', value };
+        }
+        if (this.stopWaiting.signal.aborted) {
+          return { kind: 'restarting' };
+        }
+        if (options.signal?.aborted) {
+          return { kind: 'cancelled' };
+        }
+        const now = Date.now();
+        if (now >= deadline) {
+          return { kind: 'timeout' };
+        }
+        if (!rung) {
+          const heartbeatDue = now + HEARTBEAT_MS - ((now - started) % HEARTBEAT_MS);
+          const timer = await this.sleepUntilWoken(Math.min(deadline, heartbeatDue), (resolve) => (wake = resolve));
+          wake = undefined;
+          if (timer === 'heartbeat' && Date.now() < deadline) {
+            await options.onHeartbeat?.(Date.now() - started);
+          }
+        }
+      }
+    } finally {
+      this.removeBell(topic, bell);
+      options.signal?.removeEventListener('abort', stop);
+      this.stopWaiting.signal.removeEventListener('abort', stop);
+    }
+  }
+
+  /** A topic for "a request was queued for this agent". */
+  requestTopic(agentId: string): string {
+    return `q:${agentId}`;
+  }
+
+  /** A topic for "this request was answered". */
+  responseTopic(requestId: string): string {
+    return `a:${requestId}`;
+  }
+
+  beforeApplicationShutdown(): void {
+    this.stopWaiting.abort();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.subscriber.quit().catch(() => this.subscriber.disconnect());
+  }
+
+  private sleepUntilWoken(until: number, setWake: (resolve: () => void) => void): Promise<'woken' | 'heartbeat'> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve('heartbeat'), Math.max(0, until - Date.now()));
+      setWake(() => {
+        clearTimeout(timer);
+        resolve('woken');
+      });
+    });
+  }
+
+  private ring(topic: string): void {
+    this.doorbells.get(topic)?.forEach((bell) => bell());
+  }
+
+  private addBell(topic: string, bell: () => void): void {
+    const bells = this.doorbells.get(topic) ?? new Set();
+    bells.add(bell);
+    this.doorbells.set(topic, bells);
+  }
+
+  private removeBell(topic: string, bell: () => void): void {
+    const bells = this.doorbells.get(topic);
+    bells?.delete(bell);
+    if (bells?.size === 0) {
+      this.doorbells.delete(topic);
+    }
+  }
+}
