@@ -4,7 +4,7 @@ import { throwError } from 'rxjs';
 
 interface ApiError {
   statusCode: number;
-  message: string;
+  message?: string;
 }
 
 /**
@@ -18,7 +18,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost) {
     const error = this.describe(exception);
     if (host.getType() === 'rpc') {
-      return throwError(() => ({ status: 'error', message: error.message }));
+      return throwError(() => ({ status: 'error', message: error.message ?? 'Internal server error' }));
     }
     const response = host.switchToHttp().getResponse<Response>();
     if (!response.headersSent) {
@@ -29,6 +29,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
   private describe(exception: unknown): ApiError {
     if (exception instanceof HttpException) {
       const body = exception.getResponse();
+      if (typeof body === 'object' && !('message' in body)) {
+        // A structured answer of its own, such as terminus's health report: keep it whole.
+        return { statusCode: exception.getStatus(), ...body };
+      }
       const message =
         typeof body === 'string' ? body : ((body as { message?: string | string[] }).message ?? exception.message);
       return { statusCode: exception.getStatus(), message: Array.isArray(message) ? message.join('; ') : message };

@@ -48,12 +48,18 @@ export class Agent {
   }
 
   async call(name: string, args: Record<string, unknown> = {}, options: CallOptions = {}): Promise<ToolOutcome> {
-    const result = (await this.client.callTool({ name, arguments: args }, undefined, {
+    const requestOptions = {
       signal: options.signal,
       onprogress: options.onProgress,
       timeout: 3_600_000,
       resetTimeoutOnProgress: true,
-    })) as { isError?: boolean; content: { type: string; text: string }[]; structuredContent?: object };
+    };
+    // The 1.x client takes a result schema before the options; 2.x takes the options alone.
+    const result = (
+      this.client instanceof LegacyClient
+        ? await this.client.callTool({ name, arguments: args }, undefined, requestOptions)
+        : await this.client.callTool({ name, arguments: args }, requestOptions)
+    ) as { isError?: boolean; content: { type: string; text: string }[]; structuredContent?: object };
     const text = result.content.map((part) => part.text).join('');
     const isError = result.isError === true;
     let data: Record<string, any> = {};

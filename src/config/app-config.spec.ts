@@ -1,0 +1,37 @@
+import { ConfigError, loadConfig } from './app-config.js';
+
+describe('loadConfig', () => {
+  it('uses the documented defaults for an empty environment', () => {
+    expect({ ...loadConfig({}) }).toEqual({
+      C3PO_PORT: 8420,
+      C3PO_HOST: '127.0.0.1',
+      REDIS_URL: 'redis://localhost:6379',
+      C3PO_KEY_PREFIX: 'c3po',
+      C3PO_REQUEST_TTL_S: 604800,
+      C3PO_ONLINE_WINDOW_S: 90,
+      C3PO_MAX_MESSAGE_BYTES: 65536,
+      C3PO_LOG_FORMAT: 'text',
+    });
+  });
+
+  it('reads numbers and strings from the environment', () => {
+    const config = loadConfig({ C3PO_PORT: '9000', REDIS_URL: 'redis://redis:6379/2', C3PO_ONLINE_WINDOW_S: '30' });
+    expect(config.C3PO_PORT).toBe(9000);
+    expect(config.REDIS_URL).toBe('redis://redis:6379/2');
+    expect(config.C3PO_ONLINE_WINDOW_S).toBe(30);
+  });
+
+  it.each([
+    ['C3PO_PORT', 'eighty'],
+    ['C3PO_PORT', '70000'],
+    ['REDIS_URL', 'localhost:6379'],
+    ['C3PO_KEY_PREFIX', 'has space'],
+    ['C3PO_REQUEST_TTL_S', '5'],
+    ['C3PO_ONLINE_WINDOW_S', '1.5'],
+    ['C3PO_MAX_MESSAGE_BYTES', '-1'],
+    ['C3PO_LOG_FORMAT', 'xml'],
+  ])('refuses %s=%s, naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}="${value.replace('.', '\\.')}"`));
+  });
+});

@@ -1,0 +1,176 @@
+import request from 'supertest';
+import { Agent } from './support/mcp-clients.js';
+import { Coordinator, eventually, startCoordinator } from './support/coordinator.js';
+
+describe('request delivery', () => {
+  let coordinator: Coordinator;
+  let alice: Agent;
+  let bob: Agent;
+
+  beforeAll(async () => {
+    coordinator = await startCoordinator();
+    alice = await Agent.connect(coordinator.url, 'alice');
+    bob = await Agent.connect(coordinator.url, 'bob');
+  });
+
+  afterAll(async () => {
+    await alice.close();
+    await bob.close();
+    await coordinator.close();
+  });
+
+  it('wakes a blocked wait_for_request when a request is sent', async () => {
+    const waiting = bob.ok('wait_for_request', { timeout: 30 });
+    await eventually(() => coordinator.blockedWaiters() === 1, 'bob to block');
+    const sent = await alice.ok('send_request', { target: 'bob', message: 'wake up' });
+    const received = await waiting;
+    expect(received.request.request_id).toBe(sent.request_id);
+    await bob.ok('respond_to_request', { request_id: sent.request_id, response: 'awake' });
+  });
+
+  it('wakes a blocked wait_for_response when the answer arrives', async () => {
+    const { request_id } = await alice.ok('send_request', { target: 'bob', message: 'answer me' });
+    const waiting = alice.ok('wait_for_response', { request_id, timeout: 30 });
+    await eventually(() => coordinator.blockedWaiters() === 1, 'alice to block');
+    await bob.ok('respond_to_request', { request_id, response: 'here' });
+    expect(await waiting).toMatchObject({ status: 'answered', response: 'here' });
+  });
+
+  it('holds requests for an offline agent and delivers them when it comes back', async () => {
+    const dave = await Agent.connect(coordinator.url, 'dave');
+    await dave.ok('list_agents');
+    await dave.close();
+    await request(coordinator.url).post('/api/agents/leave').set('X-Agent-ID', 'dave').send({}).expect(200);
+
+    const sent = await alice.ok('send_request', { target: 'dave', message: 'for when you are back' });
+    expect(sent.target_online).toBe(false);
+
+    const back = await Agent.connect(coordinator.url, 'dave');
+    try {
+      const received = await back.ok('wait_for_request', { timeout: 5 });
+      expect(received.request).toMatchObject({ request_id: sent.request_id, message: 'for when you are back' });
+      await back.ok('respond_to_request', { request_id: sent.request_id, response: 'back now' });
+      expect((await alice.ok('wait_for_response', { request_id: sent.request_id })).response).toBe('back now');
+    } finally {
+      await back.close();
+    }
+  });
+
+  it('keeps a multi-turn conversation in order', async () => {
+    let conversationId: string | undefined;
+    for (const turn of [1, 2, 3]) {
+      const sent = await alice.ok('send_request', {
+        target: 'bob',
+        message: `question ${turn}`,
+        ...(conversationId && { conversation_id: conversationId }),
+      });
+      conversationId ??= sent.conversation_id;
+      expect(sent.conversation_id).toBe(conversationId);
+      const { request } = await bob.ok('wait_for_request', { timeout: 5 });
+      expect(request).toMatchObject({ conversation_id: conversationId, message: `question ${turn}` });
+      await bob.ok('respond_to_request', { request_id: request.request_id, response: `answer ${turn}` });
+      expect((await alice.ok('wait_for_response', { request_id: sent.request_id })).response).toBe(`answer ${turn}`);
+    }
+    // bob, a participant, can reply into the same conversation.
+    const reply = await bob.ok('send_request', {
+      target: 'alice',
+      message: 'a question back',
+      conversation_id: conversationId,
+    });
+    expect(reply.conversation_id).toBe(conversationId);
+
+    const conversation = await alice.ok('get_conversation', { conversation_id: conversationId });
+    expect(conversation.participants).toEqual(['alice', 'bob']);
+    expect(
+      conversation.turns.map((turn: { request: { message: string }; response?: { response: string } }) => [
+        turn.request.message,
+        turn.response?.response,
+      ]),
+    ).toEqual([
+      ['question 1', 'answer 1'],
+      ['question 2', 'answer 2'],
+      ['question 3', 'answer 3'],
+      ['a question back', undefined],
+    ]);
+    await alice.ok('respond_to_request', { request_id: reply.request_id, response: 'fine' });
+  });
+
+  it('lets exactly one of 20 simultaneous answers win', async () => {
+    const { request_id } = await alice.ok('send_request', { target: 'bob', message: 'race me' });
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => bob.call('respond_to_request', { request_id, response: `answer ${i}` })),
+    );
+    const winners = outcomes.filter((outcome) => !outcome.isError);
+    expect(winners).toHaveLength(1);
+    expect(outcomes.filter((outcome) => /already answered/.test(outcome.text))).toHaveLength(19);
+    const stored = await alice.ok('wait_for_response', { request_id });
+    expect(outcomes.map((o) => o.text)).not.toContain(undefined);
+    expect(stored.response).toMatch(/^answer \d+$/);
+  });
+
+  it('never hands one request to two concurrent waits of the same agent', async () => {
+    const waits = Array.from({ length: 10 }, () => bob.ok('wait_for_request', { timeout: 3 }));
+    await eventually(() => coordinator.blockedWaiters() === 10, 'ten waits to block');
+    const sent = await Promise.all(
+      Array.from({ length: 4 }, (_, i) => alice.ok('send_request', { target: 'bob', message: `job ${i}` })),
+    );
+    const results = await Promise.all(waits);
+    const received = results.filter((r) => r.status === 'received').map((r) => r.request.request_id as string);
+    expect(received.sort()).toEqual(sent.map((s) => s.request_id as string).sort());
+    expect(results.filter((r) => r.status === 'timeout')).toHaveLength(6);
+    await Promise.all(received.map((id) => bob.ok('respond_to_request', { request_id: id, response: 'ok' })));
+  });
+
+  it('sends progress notifications while blocked', async () => {
+    const progress: number[] = [];
+    const result = await bob.ok('wait_for_request', { timeout: 6 }, { onProgress: (p) => progress.push(p.progress) });
+    expect(result.status).toBe('timeout');
+    expect(progress).toEqual([5]);
+  });
+
+  it('stops a blocked wait as soon as the client cancels it', async () => {
+    const cancel = new AbortController();
+    const waiting = bob.call('wait_for_request', { timeout: 600 }, { signal: cancel.signal });
+    await eventually(() => coordinator.blockedWaiters() === 1, 'bob to block');
+    cancel.abort();
+    await expect(waiting).rejects.toThrow();
+    await eventually(() => coordinator.blockedWaiters() === 0, 'the wait to end on the coordinator');
+    // Nothing was consumed by the cancelled wait.
+    const sent = await alice.ok('send_request', { target: 'bob', message: 'after cancel' });
+    expect((await bob.ok('wait_for_request', { timeout: 5 })).request.request_id).toBe(sent.request_id);
+    await bob.ok('respond_to_request', { request_id: sent.request_id, response: 'ok' });
+  });
+
+  it('counts an agent blocked in a wait as online', async () => {
+    const waiting = bob.ok('wait_for_request', { timeout: 2 });
+    await eventually(() => coordinator.blockedWaiters() === 1, 'bob to block');
+    const { agents } = await alice.ok('list_agents');
+    expect(agents.find((a: { agent_id: string }) => a.agent_id === 'bob').status).toBe('online');
+    await waiting;
+  });
+});
+
+describe('several coordinator processes on one Redis', () => {
+  it('wakes a waiter held by one instance when the send goes through another', async () => {
+    const first = await startCoordinator();
+    const second = await startCoordinator({ C3PO_KEY_PREFIX: first.prefix });
+    const waiter = await Agent.connect(first.url, 'worker');
+    const sender = await Agent.connect(second.url, 'boss');
+    try {
+      const waiting = waiter.ok('wait_for_request', { timeout: 30 });
+      await eventually(() => first.blockedWaiters() === 1, 'worker to block on the first instance');
+      const sent = await sender.ok('send_request', { target: 'worker', message: 'from the other side' });
+      expect((await waiting).request.request_id).toBe(sent.request_id);
+
+      const answering = sender.ok('wait_for_response', { request_id: sent.request_id, timeout: 30 });
+      await eventually(() => second.blockedWaiters() === 1, 'boss to block on the second instance');
+      await waiter.ok('respond_to_request', { request_id: sent.request_id, response: 'done' });
+      expect((await answering).response).toBe('done');
+    } finally {
+      await waiter.close();
+      await sender.close();
+      await first.close();
+      await second.close();
+    }
+  });
+});
