@@ -2,17 +2,19 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { MCP_STRATEGY, McpStrategy } from '@rekog/mcp-nest';
 import { AppModule } from './app.module.js';
+import { AppConfig } from './config/app-config.js';
+import { AppLogger } from './logging/app-logger.js';
 
 /**
- * Builds a ready-to-listen coordinator: the Nest app with the MCP strategy mounted.
- * main.ts and the end-to-end tests share it, so tests exercise the real wiring.
+ * Builds a ready-to-listen coordinator: the Nest app with its logger and the MCP strategy
+ * mounted. main.ts and the end-to-end tests share it, so tests exercise the real wiring.
  */
-export async function createApp(options: { logger?: false } = {}): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
-    logger: options.logger,
-    bufferLogs: options.logger !== false,
-  });
-  app.enableShutdownHooks();
+export async function createApp(options: { logs?: boolean } = {}): Promise<NestExpressApplication> {
+  const logs = options.logs ?? true;
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: false, bufferLogs: logs });
+  if (logs) {
+    app.useLogger(new AppLogger(app.get(AppConfig).C3PO_LOG_FORMAT));
+  }
   const mcp = app.get<McpStrategy>(MCP_STRATEGY);
   mcp.setHttpAdapter(app.getHttpAdapter());
   app.connectMicroservice({ strategy: mcp }, { inheritAppConfig: true });

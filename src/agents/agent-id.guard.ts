@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
+import { annotateCall } from '../logging/call-context.js';
 import { PresenceService } from '../presence/presence.service.js';
 import { AGENT_ID_HEADER, parseAgentId, SESSION_ID_HEADER } from './agent-id.js';
 
@@ -18,6 +19,7 @@ export class AgentIdGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AgentRequest>();
     request.agentId = parseAgentId(request.headers[AGENT_ID_HEADER]);
+    annotateCall({ agent_id: request.agentId });
     const session = request.headers[SESSION_ID_HEADER];
     await this.presence.seen(request.agentId, typeof session === 'string' ? session : undefined);
     return true;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isoFromMs } from '../common/timestamps.js';
+import { Metrics } from '../metrics/metrics.js';
 import { AgentStatus, PresenceService } from '../presence/presence.service.js';
 import { AgentRecord, AgentsStore, ProfileFields } from './agents.store.js';
 
@@ -24,7 +25,12 @@ export class AgentsService {
   constructor(
     private readonly store: AgentsStore,
     private readonly presence: PresenceService,
-  ) {}
+    metrics: Metrics,
+  ) {
+    metrics.gauge('c3po_online_agents', 'Agents online now (seen within C3PO_ONLINE_WINDOW_S)', async () =>
+      (await this.list()).reduce((online, agent) => online + (agent.status === 'online' ? 1 : 0), 0),
+    );
+  }
 
   async register(agentId: string, profile: ProfileFields, sessionId?: string): Promise<Registration> {
     const other = await this.store.register(agentId, profile, sessionId);

@@ -1,6 +1,7 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Injectable, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { throwError } from 'rxjs';
+import { Metrics } from '../metrics/metrics.js';
 
 interface ApiError {
   statusCode: number;
@@ -12,8 +13,11 @@ interface ApiError {
  * message on MCP. Unexpected errors are logged here and reach the caller without internals.
  */
 @Catch()
+@Injectable()
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger(ApiExceptionFilter.name);
+
+  constructor(private readonly metrics: Metrics) {}
 
   catch(exception: unknown, host: ArgumentsHost) {
     const error = this.describe(exception);
@@ -38,6 +42,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       return { statusCode: exception.getStatus(), message: Array.isArray(message) ? message.join('; ') : message };
     }
     if (isRedisUnavailable(exception)) {
+      this.metrics.redisErrors.inc();
       return { statusCode: HttpStatus.SERVICE_UNAVAILABLE, message: 'Redis is unavailable; try again shortly' };
     }
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));

@@ -33,7 +33,14 @@ Answer: get_pending_requests, then respond_to_request for each. A wait that time
     {
       provide: MCP_STRATEGY,
       useFactory: (transport: StreamableHttpTransport) =>
-        new McpStrategy({ name: 'c3po', version: '0.1.0', instructions, transports: [transport] }),
+        new McpStrategy({
+          name: 'c3po',
+          version: '0.1.0',
+          instructions,
+          transports: [transport],
+          // Tool errors are expected answers (a typo'd target); ToolLoggingInterceptor logs them once.
+          logging: false,
+        }),
       inject: [MCP_TRANSPORT],
     },
   ],

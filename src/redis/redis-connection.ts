@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
  * Opens a connection that keeps retrying while Redis is away and says so in the log once per
  * outage, not once per attempt.
  */
-export function connectRedis(url: string, role: string): Redis {
+export function connectRedis(url: string, role: string, onError: () => void = () => {}): Redis {
   const logger = new Logger(`Redis:${role}`);
   const redis = new Redis(url, {
     // One retry, then the command fails: callers get a 503 instead of hanging while Redis is down.
@@ -19,6 +19,7 @@ export function connectRedis(url: string, role: string): Redis {
     logger.log(`connected to ${redactedUrl(url)}`);
   });
   redis.on('error', (error: Error) => {
+    onError();
     if (reachable) {
       reachable = false;
       logger.error(`cannot reach ${redactedUrl(url)}: ${error.message}; retrying every 2 s at most`);

@@ -1,6 +1,7 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config.js';
+import { Metrics } from '../metrics/metrics.js';
 import { RedisKeys } from './keys.js';
 import { connectRedis } from './redis-connection.js';
 import { REDIS_CLIENT } from './redis.constants.js';
@@ -11,8 +12,9 @@ import { RedisScripts } from './redis-scripts.js';
   providers: [
     {
       provide: REDIS_CLIENT,
-      useFactory: (config: AppConfig) => connectRedis(config.REDIS_URL, 'main'),
-      inject: [AppConfig],
+      useFactory: (config: AppConfig, metrics: Metrics) =>
+        connectRedis(config.REDIS_URL, 'main', () => metrics.redisErrors.inc()),
+      inject: [AppConfig, Metrics],
     },
     {
       provide: RedisKeys,

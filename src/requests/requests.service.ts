@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { AgentsService } from '../agents/agents.service.js';
 import { parseAgentId } from '../agents/agent-id.js';
 import { AppConfig } from '../config/app-config.js';
 import { isoFromMs } from '../common/timestamps.js';
+import { annotateCall } from '../logging/call-context.js';
+import { Metrics } from '../metrics/metrics.js';
 import { PresenceService } from '../presence/presence.service.js';
 import {
   RequestRecord,
@@ -14,7 +16,7 @@ import {
   responseView,
 } from './request-record.js';
 import { RequestsStore } from './requests.store.js';
-import { WakeupService } from './wakeup.service.js';
+import { WaitOutcome, WakeupService } from './wakeup.service.js';
 
 export interface SendRequestInput {
   target: string;
@@ -62,13 +64,18 @@ const RESTARTING: Restarting = {
 
 @Injectable()
 export class RequestsService {
+  private readonly logger = new Logger(RequestsService.name);
+
   constructor(
     private readonly store: RequestsStore,
     private readonly wakeups: WakeupService,
     private readonly agents: AgentsService,
     private readonly presence: PresenceService,
     private readonly config: AppConfig,
-  ) {}
+    private readonly metrics: Metrics,
+  ) {
+    metrics.gauge('c3po_blocked_waiters', 'Waits blocked in this process now', () => wakeups.blockedWaiters);
+  }
 
   async send(from: string, input: SendRequestInput): Promise<SendRequestResult> {
     const target = parseAgentId(input.target, 'target');
@@ -103,6 +110,9 @@ export class RequestsService {
           throw new ForbiddenException(`you ('${from}') are not a participant of conversation '${conversationId}'`);
       }
     }
+    this.metrics.requestsSent.inc();
+    annotateCall({ request_id: requestId });
+    this.logger.log(`queued for ${target} in ${conversationId} (${Buffer.byteLength(input.message)} bytes)`);
     const status = this.presence.statusOf(
       { last_seen: result.targetLastSeen, left_at: result.targetLeftAt },
       result.createdAt,
@@ -116,14 +126,26 @@ export class RequestsService {
   }
 
   async pending(agentId: string, markDelivered: boolean): Promise<RequestView[]> {
-    return (await this.store.pending(agentId, markDelivered)).map(requestView);
+    const { requests, deliveredNow, expired } = await this.store.pending(agentId, markDelivered);
+    this.metrics.requestsExpired.inc(expired);
+    requests.filter((r) => deliveredNow.includes(r.request_id)).forEach((r) => this.recordDelivery(r));
+    return requests.map(requestView);
   }
 
   async waitForRequest(agentId: string, timeoutSeconds: number, hooks: WaitHooks = {}): Promise<WaitForRequestResult> {
-    const outcome = await this.wakeups.waitFor(
-      this.wakeups.requestTopic(agentId),
-      () => this.store.claimQueued(agentId),
-      this.waitOptions(agentId, timeoutSeconds, hooks),
+    const outcome = await this.timedWait('wait_for_request', () =>
+      this.wakeups.waitFor(
+        this.wakeups.requestTopic(agentId),
+        async () => {
+          const { claimed, expired } = await this.store.claimQueued(agentId);
+          this.metrics.requestsExpired.inc(expired);
+          if (claimed) {
+            this.recordDelivery(claimed);
+          }
+          return claimed;
+        },
+        this.waitOptions(agentId, timeoutSeconds, hooks),
+      ),
     );
     switch (outcome.kind) {
       case 'found':
@@ -151,6 +173,8 @@ export class RequestsService {
           throw new BadRequestException(`request '${requestId}' was already answered`);
       }
     }
+    this.metrics.requestsAnswered.inc({ response_status: status });
+    this.logger.log(`answered (${status})`);
     return { request_id: requestId, status: 'answered' as const, answered_at: isoFromMs(result.answeredAt)! };
   }
 
@@ -167,16 +191,18 @@ export class RequestsService {
     if (request.from_agent !== agentId) {
       throw new ForbiddenException(`only the sender ('${request.from_agent}') can wait for request '${requestId}'`);
     }
-    const outcome = await this.wakeups.waitFor(
-      this.wakeups.responseTopic(requestId),
-      async () => {
-        const latest = await this.store.get(requestId);
-        if (!latest) {
-          throw new NotFoundException(`request '${requestId}' expired while waiting`);
-        }
-        return responseView(latest);
-      },
-      this.waitOptions(agentId, timeoutSeconds, hooks),
+    const outcome = await this.timedWait('wait_for_response', () =>
+      this.wakeups.waitFor(
+        this.wakeups.responseTopic(requestId),
+        async () => {
+          const latest = await this.store.get(requestId);
+          if (!latest) {
+            throw new NotFoundException(`request '${requestId}' expired while waiting`);
+          }
+          return responseView(latest);
+        },
+        this.waitOptions(agentId, timeoutSeconds, hooks),
+      ),
     );
     switch (outcome.kind) {
       case 'found':
@@ -204,6 +230,18 @@ export class RequestsService {
         return response ? { request: requestView(record), response } : { request: requestView(record) };
       }),
     };
+  }
+
+  private async timedWait<T>(tool: string, wait: () => Promise<WaitOutcome<T>>): Promise<WaitOutcome<T>> {
+    const stop = this.metrics.waitDuration.startTimer({ tool });
+    const outcome = await wait();
+    stop({ outcome: outcome.kind });
+    return outcome;
+  }
+
+  private recordDelivery(request: RequestRecord): void {
+    this.metrics.deliveryLatency.observe((Number(request.delivered_at) - Number(request.created_at)) / 1000);
+    this.logger.log(`delivered ${request.request_id} from ${request.from_agent}`);
   }
 
   private waitOptions(agentId: string, timeoutSeconds: number, hooks: WaitHooks) {

@@ -68,23 +68,30 @@ export class RequestsStore {
     return { ok: true, createdAt: Number(createdAt), targetLastSeen, targetLeftAt: targetLeftAt || undefined };
   }
 
-  async claimQueued(agentId: string): Promise<RequestRecord | null> {
-    const flat = (await this.scripts.run(
+  /** The oldest queued request, now delivered, and how many expired ones were dropped reaching it. */
+  async claimQueued(agentId: string): Promise<{ claimed: RequestRecord | null; expired: number }> {
+    const [flat, expired] = (await this.scripts.run(
       'claimRequest',
       [this.keys.queued(agentId), this.keys.pending(agentId)],
       [this.keys.requestPrefix],
-    )) as string[] | null;
-    return flat ? recordFromFlat(flat) : null;
+    )) as [string[] | null, number];
+    return { claimed: flat ? recordFromFlat(flat) : null, expired };
   }
 
-  /** Unanswered requests for the agent, oldest first; `markDelivered` when the agent reads them. */
-  async pending(agentId: string, markDelivered: boolean): Promise<RequestRecord[]> {
-    const flats = (await this.scripts.run(
+  /**
+   * Unanswered requests for the agent, oldest first; `markDelivered` when the agent reads them.
+   * Also says which requests this call delivered and how many expired ones it pruned.
+   */
+  async pending(
+    agentId: string,
+    markDelivered: boolean,
+  ): Promise<{ requests: RequestRecord[]; deliveredNow: string[]; expired: number }> {
+    const [flats, deliveredNow, expired] = (await this.scripts.run(
       'listPending',
       [this.keys.pending(agentId), this.keys.queued(agentId)],
       [this.keys.requestPrefix, markDelivered ? '1' : '0'],
-    )) as string[][];
-    return flats.map(recordFromFlat);
+    )) as [string[][], string[], number];
+    return { requests: flats.map(recordFromFlat), deliveredNow, expired };
   }
 
   async respond(

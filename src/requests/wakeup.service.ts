@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config.js';
+import { Metrics } from '../metrics/metrics.js';
 import { RedisKeys } from '../redis/keys.js';
 import { connectRedis } from '../redis/redis-connection.js';
 
@@ -34,10 +35,11 @@ export class WakeupService implements OnModuleInit, BeforeApplicationShutdown, O
   constructor(
     private readonly config: AppConfig,
     private readonly keys: RedisKeys,
+    private readonly metrics: Metrics,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.subscriber = connectRedis(this.config.REDIS_URL, 'subscriber');
+    this.subscriber = connectRedis(this.config.REDIS_URL, 'subscriber', () => this.metrics.redisErrors.inc());
     this.subscriber.on('message', (_channel: string, topic: string) => this.ring(topic));
     // After a reconnect, wake-ups sent while we were away are lost: let every waiter re-check.
     this.subscriber.on('ready', () => this.doorbells.forEach((bells, topic) => this.ring(topic)));

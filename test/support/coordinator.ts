@@ -28,7 +28,7 @@ export async function startCoordinator(env: Record<string, string> = {}): Promis
   Object.assign(process.env, { C3PO_KEY_PREFIX: prefix }, env);
   let app: NestExpressApplication;
   try {
-    app = await createApp({ logger: false });
+    app = await createApp({ logs: false });
   } finally {
     process.env = saved;
   }

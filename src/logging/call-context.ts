@@ -1,0 +1,19 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** What every log line of one HTTP call carries. Never message bodies. */
+export interface CallContext {
+  call_id: string;
+  agent_id?: string;
+  tool?: string;
+  request_id?: string;
+}
+
+export const callContext = new AsyncLocalStorage<CallContext>();
+
+/** Adds fields to the current call's context, if there is one. */
+export function annotateCall(fields: Partial<CallContext>): void {
+  const context = callContext.getStore();
+  if (context) {
+    Object.assign(context, fields);
+  }
+}

@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * The coordinator's Prometheus metrics, in a registry of its own per application instance
+ * (two coordinators in one test process must not share counters).
+ */
+@Injectable()
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly requestsSent = new Counter({
+    name: 'c3po_requests_sent_total',
+    help: 'Requests queued by send_request',
+    registers: [this.registry],
+  });
+
+  readonly requestsAnswered = new Counter({
+    name: 'c3po_requests_answered_total',
+    help: 'Requests answered, by response status',
+    labelNames: ['response_status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly requestsExpired = new Counter({
+    name: 'c3po_requests_expired_total',
+    help: 'Unanswered requests found expired (C3PO_REQUEST_TTL_S) and dropped from an inbox',
+    registers: [this.registry],
+  });
+
+  readonly waitDuration = new Histogram({
+    name: 'c3po_wait_duration_seconds',
+    help: 'Time blocked in wait_for_request / wait_for_response, by outcome',
+    labelNames: ['tool', 'outcome'] as const,
+    buckets: [0.01, 0.1, 1, 5, 15, 60, 300, 900, 3600],
+    registers: [this.registry],
+  });
+
+  readonly deliveryLatency = new Histogram({
+    name: 'c3po_delivery_latency_seconds',
+    help: 'Time from send_request to the addressee receiving the request',
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.05, 0.1, 1, 10, 60, 600, 3600],
+    registers: [this.registry],
+  });
+
+  readonly redisErrors = new Counter({
+    name: 'c3po_redis_errors_total',
+    help: 'Redis connection errors and commands failed because Redis was unavailable',
+    registers: [this.registry],
+  });
+
+  readonly httpResponses = new Counter({
+    name: 'c3po_http_responses_total',
+    help: 'HTTP responses by method, route and status code',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'c3po_' });
+  }
+
+  /** A gauge whose value is read when Prometheus scrapes. */
+  gauge(name: string, help: string, read: () => number | Promise<number>): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      async collect() {
+        this.set(await read());
+      },
+    });
+  }
+}
