@@ -1,0 +1,26 @@
+# syntax=docker/dockerfile:1
+
+# Build stage: all dependencies, compile TypeScript to dist/.
+FROM node:24-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --ignore-scripts: the "node" dev dependency would fetch a second Node binary; the image has one.
+RUN npm ci --ignore-scripts
+COPY nest-cli.json tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npx nest build
+
+# Runtime stage: production dependencies and the build only, as a non-root user.
+FROM node:24-slim AS runtime
+ENV NODE_ENV=production \
+    C3PO_HOST=0.0.0.0 \
+    C3PO_PORT=8420
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+COPY --from=build /app/dist ./dist
+USER node
+EXPOSE 8420
+HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:8420/api/health/live').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "dist/main.js"]
