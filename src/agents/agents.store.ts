@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config.js';
 import { RedisKeys } from '../redis/keys.js';
+import { execResults } from '../redis/exec-results.js';
 import { REDIS_CLIENT } from '../redis/redis.constants.js';
 import { RedisScripts } from '../redis/redis-scripts.js';
 
@@ -60,22 +61,19 @@ export class AgentsStore {
   /** Every agent seen within the record TTL, most recently seen first, with the server time. */
   async list(): Promise<{ agents: AgentRecord[]; now: number }> {
     const horizon = `(${Date.now() - this.config.C3PO_REQUEST_TTL_S * 1000}`;
-    const [, ids, time] = (await this.redis
-      .multi()
-      .zremrangebyscore(this.keys.agentIndex, '-inf', horizon)
-      .zrevrange(this.keys.agentIndex, 0, -1)
-      .time()
-      .exec())!.map(([error, value]) => {
-      if (error) {
-        throw error;
-      }
-      return value;
-    }) as [number, string[], [string, string]];
+    const [, ids, [seconds, micros]] = await execResults<[number, string[], [string, string]]>(
+      this.redis
+        .multi()
+        .zremrangebyscore(this.keys.agentIndex, '-inf', horizon)
+        .zrevrange(this.keys.agentIndex, 0, -1)
+        .time(),
+    );
     const pipeline = this.redis.pipeline();
     ids.forEach((id) => pipeline.hgetall(this.keys.agent(id)));
-    const records = ((await pipeline.exec()) ?? [])
-      .map(([, value]) => value as Record<string, string>)
-      .filter((record) => record?.agent_id) as unknown as AgentRecord[];
-    return { agents: records, now: Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000) };
+    const records = await execResults<Record<string, string>[]>(pipeline);
+    return {
+      agents: records.filter((record) => record.agent_id) as unknown as AgentRecord[],
+      now: Number(seconds) * 1000 + Math.floor(Number(micros) / 1000),
+    };
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config.js';
 import { RedisKeys } from '../redis/keys.js';
+import { execResults } from '../redis/exec-results.js';
 import { REDIS_CLIENT } from '../redis/redis.constants.js';
 import { RedisScripts } from '../redis/redis-scripts.js';
 import { RequestRecord, recordFromFlat, ResponseStatus } from './request-record.js';
@@ -120,20 +121,19 @@ export class RequestsStore {
   /** The conversation's participants and its requests in order (expired ones left out). */
   async conversation(conversationId: string): Promise<{ participants: string[]; turns: RequestRecord[] } | null> {
     const k = this.keys;
-    const [[, exists], [, participants], [, turnIds]] = (await this.redis
-      .multi()
-      .exists(k.conversation(conversationId))
-      .smembers(k.conversationMembers(conversationId))
-      .lrange(k.conversationTurns(conversationId), 0, -1)
-      .exec()) as [[null, number], [null, string[]], [null, string[]]];
+    const [exists, participants, turnIds] = await execResults<[number, string[], string[]]>(
+      this.redis
+        .multi()
+        .exists(k.conversation(conversationId))
+        .smembers(k.conversationMembers(conversationId))
+        .lrange(k.conversationTurns(conversationId), 0, -1),
+    );
     if (!exists) {
       return null;
     }
     const pipeline = this.redis.pipeline();
     turnIds.forEach((id) => pipeline.hgetall(k.request(id)));
-    const turns = ((await pipeline.exec()) ?? [])
-      .map(([, record]) => record as RequestRecord)
-      .filter((record) => record?.request_id);
-    return { participants: participants.sort(), turns };
+    const turns = await execResults<RequestRecord[]>(pipeline);
+    return { participants: participants.sort(), turns: turns.filter((record) => record.request_id) };
   }
 }

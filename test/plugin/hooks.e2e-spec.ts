@@ -1,0 +1,191 @@
+import { Agent } from '../support/mcp-clients.js';
+import { Coordinator, startCoordinator } from '../support/coordinator.js';
+import { Host, removeScratchDirs, rest, statusOf } from './plugin-host.js';
+
+const tool = (name: string) => `mcp__plugin_c3po_c3po__${name}`;
+
+describe('plugin hooks against a live coordinator', () => {
+  let coordinator: Coordinator;
+  let alice: Agent;
+  const agents: Agent[] = [];
+
+  const connect = async (id: string) => {
+    const agent = await Agent.connect(coordinator.url, id);
+    agents.push(agent);
+    return agent;
+  };
+
+  beforeAll(async () => {
+    coordinator = await startCoordinator();
+    alice = await connect('alice');
+    await alice.ok('register_agent', { description: 'asks questions' });
+  });
+
+  afterAll(async () => {
+    await Promise.all(agents.map((agent) => agent.close()));
+    await coordinator.close();
+    removeScratchDirs();
+  });
+
+  describe('SessionStart', () => {
+    it('registers the agent under the project folder name and tells Claude who it is', async () => {
+      const host = new Host('Start Here!', coordinator.url);
+      const run = await host.sessionStart('s-start-1');
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(run.json?.hookSpecificOutput.hookEventName).toBe('SessionStart');
+      const context: string = run.json?.hookSpecificOutput.additionalContext;
+      expect(context).toContain(`you are agent "start-here" on the coordinator at ${coordinator.url}`);
+      expect(context).toMatch(/^Online agents: .*\balice\b/m);
+      expect(context).not.toMatch(/^Online agents: .*start-here/m);
+      expect(context).toContain('No request is waiting for you.');
+      expect(context).toContain(tool('send_request'));
+      expect(context).not.toContain('WARNING');
+      expect(run.json?.systemMessage).toBeUndefined();
+      expect(await statusOf(coordinator.url, 'start-here')).toBe('online');
+    });
+
+    it('counts the requests waiting, on resume and compact too', async () => {
+      const host = new Host('counted', coordinator.url);
+      await host.sessionStart('s-count-1');
+      await alice.ok('send_request', { target: 'counted', message: 'first' });
+      await alice.ok('send_request', { target: 'counted', message: 'second' });
+      for (const source of ['resume', 'compact', 'clear']) {
+        const run = await host.sessionStart('s-count-1', source);
+        const context: string = run.json?.hookSpecificOutput.additionalContext;
+        expect(context).toContain(
+          `2 requests are waiting for you: call ${tool('get_pending_requests')}, then ${tool('respond_to_request')}`,
+        );
+        expect(context).not.toContain('WARNING');
+      }
+    });
+
+    it('uses C3PO_AGENT_ID instead of the folder name', async () => {
+      const host = new Host('some-folder', coordinator.url, { C3PO_AGENT_ID: 'Reviewer.1' });
+      const run = await host.sessionStart('s-named-1');
+      expect(run.json?.hookSpecificOutput.additionalContext).toContain('you are agent "Reviewer.1"');
+      expect(await statusOf(coordinator.url, 'Reviewer.1')).toBe('online');
+      expect(await statusOf(coordinator.url, 'some-folder')).toBeUndefined();
+    });
+
+    it('warns a second live session that shares the agent id, naming a free id to restart with', async () => {
+      await rest(coordinator.url, 'twin-2', '/api/agents/register', {});
+      const host = new Host('twin', coordinator.url);
+      const first = await host.sessionStart('s-twin-a');
+      expect(first.json?.hookSpecificOutput.additionalContext).not.toContain('WARNING');
+
+      const second = await host.sessionStart('s-twin-b');
+      expect(second.code).toBe(0);
+      const context: string = second.json?.hookSpecificOutput.additionalContext;
+      expect(context).toMatch(/^WARNING: another Claude Code session is already connected as C3PO agent "twin"/);
+      expect(context).toContain("take each other's requests");
+      expect(context).toContain('`C3PO_AGENT_ID=twin-3 claude`');
+      expect(context).toContain('you are agent "twin"');
+      expect(second.json?.systemMessage).toContain('Restart this one with C3PO_AGENT_ID=twin-3');
+    });
+
+    it('does not warn once the earlier session has ended', async () => {
+      const host = new Host('successor', coordinator.url);
+      await host.sessionStart('s-succ-a');
+      expect((await host.sessionEnd('s-succ-a')).code).toBe(0);
+      const next = await host.sessionStart('s-succ-b');
+      expect(next.json?.hookSpecificOutput.additionalContext).not.toContain('WARNING');
+      expect(next.json?.systemMessage).toBeUndefined();
+    });
+  });
+
+  describe('Stop', () => {
+    it('lets Claude stop when no request waits', async () => {
+      const host = new Host('idle', coordinator.url);
+      await host.sessionStart('s-idle');
+      expect(await host.stop('s-idle', false)).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    });
+
+    it('blocks while requests wait, previewing three of them and naming the tools to call', async () => {
+      const host = new Host('busy', coordinator.url);
+      await host.sessionStart('s-busy');
+      const bob = await connect('bob');
+      await alice.ok('send_request', { target: 'busy', message: 'Please review PR 12\nsecret second line' });
+      await bob.ok('send_request', { target: 'busy', message: '\n  Which port does staging use?  ', context: 'ops' });
+      await alice.ok('send_request', { target: 'busy', message: 'third' });
+      await alice.ok('send_request', { target: 'busy', message: 'fourth' });
+
+      const run = await host.stop('s-busy', false);
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(run.json?.decision).toBe('block');
+      const reason: string = run.json?.reason;
+      expect(reason).toContain('4 requests from other agents are waiting for your answer (you are agent "busy")');
+      expect(reason).toContain('- alice: Please review PR 12\n- bob: Which port does staging use?\n- alice: third\n');
+      expect(reason).toContain('- and 1 more');
+      expect(reason).not.toContain('secret second line');
+      expect(reason).not.toContain('fourth');
+      expect(reason).toContain(`Call ${tool('get_pending_requests')}, then ${tool('respond_to_request')} for each`);
+    });
+
+    it('blocks again under stop_hook_active only for a request that arrived since the last block', async () => {
+      const host = new Host('looped', coordinator.url);
+      await host.sessionStart('s-loop');
+      await alice.ok('send_request', { target: 'looped', message: 'one' });
+      expect((await host.stop('s-loop', false)).json?.decision).toBe('block');
+      expect(await host.stop('s-loop', true)).toMatchObject({ code: 0, stdout: '' });
+
+      await alice.ok('send_request', { target: 'looped', message: 'two' });
+      const again = await host.stop('s-loop', true);
+      expect(again.json?.decision).toBe('block');
+      expect(again.json?.reason).toContain('- alice: two');
+      expect(await host.stop('s-loop', true)).toMatchObject({ code: 0, stdout: '' });
+
+      // A new turn (stop_hook_active false) reminds Claude of what still waits.
+      expect((await host.stop('s-loop', false)).json?.decision).toBe('block');
+    });
+
+    it('remembers what it showed per session', async () => {
+      const host = new Host('shared-inbox', coordinator.url, { C3PO_AGENT_ID: 'inbox' });
+      await host.sessionStart('s-inbox-a');
+      await alice.ok('send_request', { target: 'inbox', message: 'hello' });
+      expect((await host.stop('s-inbox-a', false)).json?.decision).toBe('block');
+      expect((await host.stop('s-inbox-a', true)).json).toBeUndefined();
+      expect((await host.stop('s-inbox-b', true)).json?.decision).toBe('block');
+    });
+
+    it('allows the stop once every request is answered', async () => {
+      const host = new Host('answerer', coordinator.url);
+      await host.sessionStart('s-answer');
+      const sent = await alice.ok('send_request', { target: 'answerer', message: 'ping?' });
+      expect((await host.stop('s-answer', false)).json?.decision).toBe('block');
+
+      const me = await connect('answerer');
+      const { requests } = await me.ok('get_pending_requests');
+      expect(requests.map((r: { request_id: string }) => r.request_id)).toEqual([sent.request_id]);
+      await me.ok('respond_to_request', { request_id: sent.request_id, response: 'pong' });
+
+      expect(await host.stop('s-answer', true)).toMatchObject({ code: 0, stdout: '', stderr: '' });
+      expect(await host.stop('s-answer', false)).toMatchObject({ code: 0, stdout: '', stderr: '' });
+      expect(await alice.ok('wait_for_response', { request_id: sent.request_id, timeout: 1 })).toMatchObject({
+        status: 'answered',
+        response: 'pong',
+      });
+    });
+  });
+
+  describe('SessionEnd', () => {
+    it('shows the agent offline at once', async () => {
+      const host = new Host('leaver', coordinator.url);
+      await host.sessionStart('s-leave');
+      expect(await statusOf(coordinator.url, 'leaver')).toBe('online');
+      expect(await host.sessionEnd('s-leave')).toMatchObject({ code: 0, stdout: '', stderr: '' });
+      expect(await statusOf(coordinator.url, 'leaver')).toBe('offline');
+      const listed = await alice.ok('list_agents');
+      expect(listed.agents.find((a: { agent_id: string }) => a.agent_id === 'leaver')?.status).toBe('offline');
+    });
+
+    it('keeps the agent online while a newer session holds its id', async () => {
+      const host = new Host('handover', coordinator.url);
+      await host.sessionStart('s-old');
+      await host.sessionStart('s-new');
+      expect((await host.sessionEnd('s-old')).code).toBe(0);
+      expect(await statusOf(coordinator.url, 'handover')).toBe('online');
+      expect((await host.sessionEnd('s-new')).code).toBe(0);
+      expect(await statusOf(coordinator.url, 'handover')).toBe('offline');
+    });
+  });
+});

@@ -1,0 +1,157 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+export const PLUGIN_ROOT = resolve(import.meta.dirname, '../../plugin');
+export const REPO_ROOT = resolve(PLUGIN_ROOT, '..');
+
+export type HookEvent = 'SessionStart' | 'Stop' | 'SessionEnd';
+
+export interface CommandRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface HookRun extends CommandRun {
+  /** stdout parsed as JSON, or undefined when the hook printed nothing. */
+  json?: Record<string, any>;
+}
+
+export function readPluginJson(path: string): any {
+  return JSON.parse(readFileSync(join(PLUGIN_ROOT, path), 'utf8'));
+}
+
+/** Replaces `${NAME}` the way Claude Code does in plugin commands (plain form only). */
+export function substitute(command: string, vars: Record<string, string>): string {
+  return Object.entries(vars).reduce((text, [name, value]) => text.replaceAll(`\${${name}}`, value), command);
+}
+
+const scratch: string[] = [];
+
+/** A fresh temporary folder, removed by removeScratchDirs(). */
+export function scratchDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'c3po-plugin-test-'));
+  scratch.push(dir);
+  return dir;
+}
+
+export function removeScratchDirs(): void {
+  scratch.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true }));
+}
+
+/** A PATH that finds the Node running the tests (>= 24), as a host's would find its Node. */
+export const NODE_PATH = `${dirname(process.execPath)}:/usr/bin:/bin`;
+
+/**
+ * A throwaway Claude Code host: a project folder named `folder`, the plugin's data folder, and
+ * the environment Claude Code gives plugin hooks. Nothing is inherited from the test process, so
+ * a developer's own C3PO_AGENT_ID cannot leak in.
+ */
+export class Host {
+  readonly projectDir: string;
+  readonly env: Record<string, string>;
+
+  constructor(folder: string, coordinatorUrl: string, env: Record<string, string> = {}) {
+    const root = scratchDir();
+    this.projectDir = join(root, folder);
+    mkdirSync(this.projectDir);
+    this.env = {
+      PATH: NODE_PATH,
+      HOME: root,
+      C3PO_COORDINATOR_URL: coordinatorUrl,
+      CLAUDE_PROJECT_DIR: this.projectDir,
+      CLAUDE_PLUGIN_ROOT: PLUGIN_ROOT,
+      CLAUDE_PLUGIN_DATA: join(root, 'plugin-data'),
+      ...env,
+    };
+  }
+
+  /** Runs the hooks.json command for `event` as Claude Code does: `sh -c`, JSON on stdin. */
+  async hook(event: HookEvent, input: object | string, env: Record<string, string> = {}): Promise<HookRun> {
+    const groups = readPluginJson('hooks/hooks.json').hooks[event];
+    expect(groups).toHaveLength(1);
+    expect(groups[0].hooks).toHaveLength(1);
+    const command = substitute(groups[0].hooks[0].command, { CLAUDE_PLUGIN_ROOT: PLUGIN_ROOT });
+    const stdin = typeof input === 'string' ? input : JSON.stringify(input);
+    const run = await runCommand(command, { cwd: this.projectDir, env: { ...this.env, ...env }, stdin });
+    return { ...run, json: run.stdout.trim() === '' ? undefined : JSON.parse(run.stdout) };
+  }
+
+  /** Runs the MCP server's headersHelper as Claude Code does: from the plugin's folder. */
+  async headers(env: Record<string, string> = {}): Promise<Record<string, string>> {
+    const server = readPluginJson('.mcp.json').mcpServers.c3po;
+    const command = substitute(server.headersHelper, {
+      CLAUDE_PLUGIN_ROOT: PLUGIN_ROOT,
+      CLAUDE_PROJECT_DIR: this.projectDir,
+    });
+    const { PATH, HOME } = this.env;
+    const run = await runCommand(command, {
+      cwd: PLUGIN_ROOT,
+      env: { PATH, HOME, CLAUDE_PLUGIN_ROOT: PLUGIN_ROOT, CLAUDE_CODE_MCP_SERVER_NAME: 'plugin:c3po:c3po', ...env },
+      stdin: '',
+    });
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    return JSON.parse(run.stdout);
+  }
+
+  sessionStart(session: string, source = 'startup') {
+    return this.hook('SessionStart', { ...this.common(session), hook_event_name: 'SessionStart', source });
+  }
+
+  stop(session: string, stopHookActive: boolean) {
+    return this.hook('Stop', {
+      ...this.common(session),
+      permission_mode: 'default',
+      hook_event_name: 'Stop',
+      stop_hook_active: stopHookActive,
+      last_assistant_message: 'Done.',
+    });
+  }
+
+  sessionEnd(session: string, reason = 'prompt_input_exit') {
+    return this.hook('SessionEnd', { ...this.common(session), hook_event_name: 'SessionEnd', reason });
+  }
+
+  private common(session: string) {
+    return { session_id: session, transcript_path: join(this.env.HOME, `${session}.jsonl`), cwd: this.projectDir };
+  }
+}
+
+/**
+ * Spawns `sh -c command` without blocking the event loop: the coordinator under test runs in
+ * this same process and has to answer the hook.
+ */
+export function runCommand(
+  command: string,
+  options: { cwd: string; env: Record<string, string>; stdin: string },
+): Promise<CommandRun> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('/bin/sh', ['-c', command], { cwd: options.cwd, env: options.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+    child.stdin.on('error', () => undefined); // a hook may exit before reading its input
+    child.stdin.end(options.stdin);
+  });
+}
+
+/** One agent's REST view of the coordinator, as hooks see it. */
+export async function rest(url: string, agentId: string, path: string, body?: object): Promise<any> {
+  const response = await fetch(url + path, {
+    method: body ? 'POST' : 'GET',
+    headers: { 'X-Agent-ID': agentId, 'Content-Type': 'application/json' },
+    body: body && JSON.stringify(body),
+  });
+  expect(response.status).toBe(200);
+  return response.json();
+}
+
+export async function statusOf(url: string, agentId: string, asking = 'observer'): Promise<string | undefined> {
+  const { agents } = await rest(url, asking, '/api/agents');
+  return agents.find((agent: { agent_id: string }) => agent.agent_id === agentId)?.status;
+}
