@@ -17,6 +17,13 @@ export interface AgentRecord {
   session_id?: string;
 }
 
+/**
+ * A session that has not ended counts as live for this long after its last hook call. Hooks run
+ * only at session start and turn ends, so an idle but open session goes quiet for long spells;
+ * a false warning costs less than two sessions silently sharing an inbox.
+ */
+const SESSION_LIVE_WINDOW_MS = 60 * 60 * 1000;
+
 export interface ProfileFields {
   description?: string;
   capabilities?: string[];
@@ -48,7 +55,7 @@ export class AgentsStore {
     const other = (await this.scripts.run(
       'registerSession',
       [this.keys.agent(agentId)],
-      [sessionId, this.config.C3PO_ONLINE_WINDOW_S * 1000, ...fields],
+      [sessionId, Math.max(SESSION_LIVE_WINDOW_MS, this.config.C3PO_ONLINE_WINDOW_S * 1000), ...fields],
     )) as string[];
     return other.length === 2 ? { session_id: other[0], last_active_ms: Number(other[1]) } : null;
   }

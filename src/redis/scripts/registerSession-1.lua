@@ -1,6 +1,6 @@
 --[[ Attach profile fields and a Claude Code session to an agent record.
   KEYS[1] agent hash (already touched by this call)
-  ARGV[1] session id, or '' for none   ARGV[2] online window in ms
+  ARGV[1] session id, or '' for none   ARGV[2] how long a session counts as live after its last activity, in ms
   ARGV[3..] field, value pairs to set (description, capabilities)
   Returns {previous session id, its last activity in ms} when another session that has not
   ended was active within the window, else {} ]]
