@@ -80,6 +80,28 @@ describe('the coordinator process', () => {
     expect(output.join('\n')).not.toMatch(/SECRET/);
   });
 
+  it('attributes log lines to the right agent when calls run concurrently', async () => {
+    coordinator = await CoordinatorProcess.start({ C3PO_LOG_FORMAT: 'json', C3PO_KEY_PREFIX: prefix });
+    const agents = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => Agent.connect(coordinator!.url, `crowd-${i}`)),
+    );
+    await Promise.all(agents.map((agent) => agent.ok('list_agents')));
+    await Promise.all(
+      agents.map((agent, i) => agent.ok('send_request', { target: `crowd-${(i + 1) % 8}`, message: 'hi' })),
+    );
+    await Promise.all(agents.map((agent) => agent.close()));
+    const queued = () =>
+      coordinator!.output
+        .filter((line) => line.includes('queued for crowd-'))
+        .map((line) => JSON.parse(line) as Record<string, string>);
+    await eventually(() => queued().length === 8, 'eight sends to be logged');
+    for (const record of queued()) {
+      const target = Number(/queued for crowd-(\d)/.exec(record.message)![1]);
+      expect(record.agent_id).toBe(`crowd-${(target + 7) % 8}`);
+      expect(record.tool).toBe('send_request');
+    }
+  });
+
   it('on SIGTERM ends blocked waits with a restart result, loses nothing and exits', async () => {
     coordinator = await CoordinatorProcess.start({ C3PO_KEY_PREFIX: prefix });
     const alice = await Agent.connect(coordinator.url, 'alice');
