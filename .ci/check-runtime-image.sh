@@ -22,8 +22,9 @@ test ! -e "$work/node_modules/jest" || { echo "runtime copy holds dev dependenci
 
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >/dev/null &
 redis_pid=$!
+# exec: $! must be the coordinator itself, so that cleanup stops it rather than a subshell.
 (cd "$work" && NODE_ENV=production C3PO_HOST=127.0.0.1 C3PO_PORT="$port" REDIS_URL="redis://127.0.0.1:$redis_port" \
-  "$node" dist/main.js >"$work/app.log" 2>&1) &
+  exec "$node" dist/main.js >"$work/app.log" 2>&1) &
 app_pid=$!
 
 for _ in $(seq 1 100); do
