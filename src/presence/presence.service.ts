@@ -14,18 +14,39 @@ export interface PresenceFields {
  * Online means seen within C3PO_ONLINE_WINDOW_S and not gone since. An agent blocked in a wait
  * counts as seen: waits refresh presence on every heartbeat.
  */
+/**
+ * Presence is refreshed at most this often per agent and session by one process: last_seen is
+ * read against a 90 s window, and skipping the write saves a Redis round trip on most calls.
+ */
+const REFRESH_INTERVAL_MS = 1000;
+/** Past this many remembered agents, forget them all rather than keep a growing map. */
+const MAX_REMEMBERED = 10_000;
+
 @Injectable()
 export class PresenceService {
+  private readonly lastRefresh = new Map<string, number>();
+
   constructor(
     private readonly store: PresenceStore,
     private readonly config: AppConfig,
   ) {}
 
-  seen(agentId: string, sessionId?: string): Promise<number> {
-    return this.store.touch(agentId, sessionId);
+  async seen(agentId: string, sessionId = ''): Promise<void> {
+    const key = `${agentId} ${sessionId}`;
+    const now = Date.now();
+    if (now - (this.lastRefresh.get(key) ?? 0) < REFRESH_INTERVAL_MS) {
+      return;
+    }
+    if (this.lastRefresh.size >= MAX_REMEMBERED) {
+      this.lastRefresh.clear();
+    }
+    await this.store.touch(agentId, sessionId);
+    this.lastRefresh.set(key, now);
   }
 
-  leave(agentId: string, sessionId?: string): Promise<boolean> {
+  async leave(agentId: string, sessionId?: string): Promise<boolean> {
+    // The agent's next call must mark it online again at once.
+    this.lastRefresh.forEach((_, key) => key.startsWith(`${agentId} `) && this.lastRefresh.delete(key));
     return this.store.leave(agentId, sessionId);
   }
 
