@@ -109,7 +109,7 @@ describe('request delivery', () => {
   });
 
   it('never hands one request to two concurrent waits of the same agent', async () => {
-    const waits = Array.from({ length: 10 }, () => bob.ok('wait_for_request', { timeout: 3 }));
+    const waits = Array.from({ length: 10 }, () => bob.ok('wait_for_request', { timeout: 5 }));
     await eventually(() => coordinator.blockedWaiters() === 10, 'ten waits to block');
     const sent = await Promise.all(
       Array.from({ length: 4 }, (_, i) => alice.ok('send_request', { target: 'bob', message: `job ${i}` })),
@@ -122,13 +122,23 @@ describe('request delivery', () => {
   });
 
   it('sends progress notifications while blocked', async () => {
-    const progress: number[] = [];
-    const result = await bob.ok('wait_for_request', { timeout: 8 }, { onProgress: (p) => progress.push(p.progress) });
-    expect(result.status).toBe('timeout');
-    // One heartbeat every 5 s: at 5 s into an 8 s wait (a loaded machine may run it a little late).
-    expect(progress).toHaveLength(1);
-    expect(progress[0]).toBeGreaterThanOrEqual(5);
-    expect(progress[0]).toBeLessThan(8);
+    // An agent of its own: nothing another test left queued can end this wait early.
+    const idler = await Agent.connect(coordinator.url, 'idler');
+    try {
+      const progress: number[] = [];
+      const result = await idler.ok(
+        'wait_for_request',
+        { timeout: 8 },
+        { onProgress: (p) => progress.push(p.progress) },
+      );
+      expect(result.status).toBe('timeout');
+      // One heartbeat every 5 s: at 5 s into an 8 s wait (a loaded machine may run it a little late).
+      expect(progress).toHaveLength(1);
+      expect(progress[0]).toBeGreaterThanOrEqual(5);
+      expect(progress[0]).toBeLessThan(8);
+    } finally {
+      await idler.close();
+    }
   });
 
   it('stops a blocked wait as soon as the client cancels it', async () => {

@@ -67,16 +67,26 @@ describe('the coordinator process', () => {
     await alice.close();
     await bob.close();
     const output = coordinator.output;
-    await eventually(() => output.some((line) => line.includes('answered')), 'the answer to be logged');
+    await eventually(() => output.some((line) => line.includes('"respond_to_request"')), 'the answer to be logged');
 
     const records = output
       .filter((line) => line.trim() !== '')
       .map((line) => JSON.parse(line) as Record<string, string>);
     expect(records.every((r) => r.level && r.message && r.timestamp)).toBe(true);
-    const send = records.find((r) => r.tool === 'send_request' && r.context === 'MCP');
-    expect(send).toMatchObject({ agent_id: 'alice', request_id, call_id: expect.any(String) });
-    const queued = records.find((r) => r.context === 'RequestsService' && /queued/.test(r.message));
-    expect(queued).toMatchObject({ agent_id: 'alice', tool: 'send_request', request_id });
+    const calls = records.filter((r) => r.context === 'HTTP' && r.tool);
+    expect(calls.find((r) => r.tool === 'send_request')).toMatchObject({
+      message: expect.stringMatching(/^POST \/mcp 200 [\d.]+ms$/),
+      call_id: expect.any(String),
+      agent_id: 'alice',
+      request_id,
+      to_agent: 'bob',
+      outcome: 'queued',
+    });
+    expect(calls.find((r) => r.tool === 'respond_to_request')).toMatchObject({
+      agent_id: 'bob',
+      request_id,
+      outcome: 'answered',
+    });
     expect(output.join('\n')).not.toMatch(/SECRET/);
   });
 
@@ -90,15 +100,14 @@ describe('the coordinator process', () => {
       agents.map((agent, i) => agent.ok('send_request', { target: `crowd-${(i + 1) % 8}`, message: 'hi' })),
     );
     await Promise.all(agents.map((agent) => agent.close()));
-    const queued = () =>
+    const sends = () =>
       coordinator!.output
-        .filter((line) => line.includes('queued for crowd-'))
+        .filter((line) => line.includes('"send_request"'))
         .map((line) => JSON.parse(line) as Record<string, string>);
-    await eventually(() => queued().length === 8, 'eight sends to be logged');
-    for (const record of queued()) {
-      const target = Number(/queued for crowd-(\d)/.exec(record.message)![1]);
+    await eventually(() => sends().length === 8, 'eight sends to be logged');
+    for (const record of sends()) {
+      const target = Number(/^crowd-(\d)$/.exec(record.to_agent)![1]);
       expect(record.agent_id).toBe(`crowd-${(target + 7) % 8}`);
-      expect(record.tool).toBe('send_request');
     }
   });
 

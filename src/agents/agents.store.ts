@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config.js';
 import { RedisKeys } from '../redis/keys.js';
-import { execResults } from '../redis/exec-results.js';
+import { fromFlat } from '../redis/from-flat.js';
 import { REDIS_CLIENT } from '../redis/redis.constants.js';
 import { RedisScripts } from '../redis/redis-scripts.js';
 
@@ -67,19 +67,13 @@ export class AgentsStore {
 
   /** Every agent seen within the record TTL, most recently seen first, with the server time. */
   async list(): Promise<{ agents: AgentRecord[]; now: number }> {
-    const horizon = `(${Date.now() - this.config.C3PO_REQUEST_TTL_S * 1000}`;
-    const [, ids, [seconds, micros]] = await execResults<[number, string[], [string, string]]>(
-      this.redis
-        .multi()
-        .zremrangebyscore(this.keys.agentIndex, '-inf', horizon)
-        .zrevrange(this.keys.agentIndex, 0, -1)
-        .time(),
-    );
-    const pipeline = this.redis.pipeline();
-    ids.forEach((id) => pipeline.hgetall(this.keys.agent(id)));
-    const records = await execResults<Record<string, string>[]>(pipeline);
+    const [seconds, micros, ...records] = (await this.scripts.run(
+      'listAgents',
+      [this.keys.agentIndex],
+      [Date.now() - this.config.C3PO_REQUEST_TTL_S * 1000, this.keys.agent('')],
+    )) as [string, string, ...string[][]];
     return {
-      agents: records.filter((record) => record.agent_id) as unknown as AgentRecord[],
+      agents: records.map((flat) => fromFlat<AgentRecord>(flat)),
       now: Number(seconds) * 1000 + Math.floor(Number(micros) / 1000),
     };
   }

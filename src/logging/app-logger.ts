@@ -11,6 +11,17 @@ export class AppLogger extends ConsoleLogger {
     super({ json: format === 'json', flattenParams: true, colors: format === 'text' && process.stdout.isTTY === true });
   }
 
+  protected override getTimestamp(): string {
+    return new Date().toISOString();
+  }
+
+  /** key=value pairs: cheaper than util.inspect, and what log tools parse. */
+  protected override stringifyParams(params: Record<string, any>): string {
+    return Object.entries(params)
+      .map(([key, value]) => `${key}=${typeof value === 'string' && !/\s/.test(value) ? value : JSON.stringify(value)}`)
+      .join(' ');
+  }
+
   protected override printMessages(
     messages: unknown[],
     context?: string,

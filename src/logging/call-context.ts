@@ -6,6 +6,10 @@ export interface CallContext {
   agent_id?: string;
   tool?: string;
   request_id?: string;
+  to_agent?: string;
+  /** How an MCP tool call ended: its result's status, or "error". */
+  outcome?: string;
+  error?: string;
 }
 
 export const callContext = new AsyncLocalStorage<CallContext>();

@@ -39,15 +39,6 @@ export interface ResponseView {
   answered_at: string;
 }
 
-/** Lua returns hashes as flat [field, value, …] arrays. */
-export function recordFromFlat(flat: string[]): RequestRecord {
-  const record: Record<string, string> = {};
-  for (let i = 0; i < flat.length; i += 2) {
-    record[flat[i]] = flat[i + 1];
-  }
-  return record as unknown as RequestRecord;
-}
-
 export function requestView(record: RequestRecord): RequestView {
   return {
     request_id: record.request_id,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestException, ForbiddenException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { AgentsService } from '../agents/agents.service.js';
 import { parseAgentId } from '../agents/agent-id.js';
 import { AppConfig } from '../config/app-config.js';
@@ -64,8 +64,6 @@ const RESTARTING: Restarting = {
 
 @Injectable()
 export class RequestsService {
-  private readonly logger = new Logger(RequestsService.name);
-
   constructor(
     private readonly store: RequestsStore,
     private readonly wakeups: WakeupService,
@@ -111,8 +109,7 @@ export class RequestsService {
       }
     }
     this.metrics.requestsSent.inc();
-    annotateCall({ request_id: requestId });
-    this.logger.log(`queued for ${target} in ${conversationId} (${Buffer.byteLength(input.message)} bytes)`);
+    annotateCall({ request_id: requestId, to_agent: target });
     const status = this.presence.statusOf(
       { last_seen: result.targetLastSeen, left_at: result.targetLeftAt },
       result.createdAt,
@@ -174,7 +171,6 @@ export class RequestsService {
       }
     }
     this.metrics.requestsAnswered.inc({ response_status: status });
-    this.logger.log(`answered (${status})`);
     return { request_id: requestId, status: 'answered' as const, answered_at: isoFromMs(result.answeredAt)! };
   }
 
@@ -241,7 +237,7 @@ export class RequestsService {
 
   private recordDelivery(request: RequestRecord): void {
     this.metrics.deliveryLatency.observe((Number(request.delivered_at) - Number(request.created_at)) / 1000);
-    this.logger.log(`delivered ${request.request_id} from ${request.from_agent}`);
+    annotateCall({ request_id: request.request_id });
   }
 
   private waitOptions(agentId: string, timeoutSeconds: number, hooks: WaitHooks) {

@@ -3,9 +3,10 @@ import type { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config.js';
 import { RedisKeys } from '../redis/keys.js';
 import { execResults } from '../redis/exec-results.js';
+import { fromFlat } from '../redis/from-flat.js';
 import { REDIS_CLIENT } from '../redis/redis.constants.js';
 import { RedisScripts } from '../redis/redis-scripts.js';
-import { RequestRecord, recordFromFlat, ResponseStatus } from './request-record.js';
+import { RequestRecord, ResponseStatus } from './request-record.js';
 
 export interface NewRequest {
   requestId: string;
@@ -76,7 +77,7 @@ export class RequestsStore {
       [this.keys.queued(agentId), this.keys.pending(agentId)],
       [this.keys.requestPrefix],
     )) as [string[] | null, number];
-    return { claimed: flat ? recordFromFlat(flat) : null, expired };
+    return { claimed: flat ? fromFlat<RequestRecord>(flat) : null, expired };
   }
 
   /**
@@ -92,7 +93,7 @@ export class RequestsStore {
       [this.keys.pending(agentId), this.keys.queued(agentId)],
       [this.keys.requestPrefix, markDelivered ? '1' : '0'],
     )) as [string[][], string[], number];
-    return { requests: flats.map(recordFromFlat), deliveredNow, expired };
+    return { requests: flats.map((flat) => fromFlat<RequestRecord>(flat)), deliveredNow, expired };
   }
 
   async respond(
