@@ -1,0 +1,368 @@
+/**
+ * `npm run bench`: C3PO against its floor, side by side (issue 5).
+ *
+ *   1. floor           a bare MCP SDK tool call, and a raw Redis LPUSH→BLPOP delivery
+ *   2. call overhead   list_agents vs the floor's tool, sequential from one client
+ *   3. wake latency    send_request issued → a blocked wait_for_request returns, 1,000 sends
+ *   4. throughput      50 agent pairs looping full round trips for 10 s
+ *   5. scale           1,000 agents blocked in wait_for_request: RSS, Redis connections, a wake
+ *
+ * Prints a table with each target's PASS/MISS and writes bench/results.json. See bench/README.md.
+ */
+import { writeFileSync } from 'node:fs';
+import { BenchAgent, closeAgents, connectAgents } from './support/bench-agent.ts';
+import { CpuMeter, type CpuUse, formatCpu } from './support/cpu-meter.ts';
+import { type Environment, startEnvironment } from './support/environment.ts';
+import { type MachineFacts, machineFacts } from './support/machine.ts';
+import { parseOptions, resolveFromRoot } from './support/options.ts';
+import { checkTarget, renderTable, renderTargets, type Section, type TargetResult } from './support/report.ts';
+import { formatLatency, formatMs, round, summarize } from './support/stats.ts';
+import { measureConcurrentCalls, measureSequentialCalls } from './scenarios/call-overhead.ts';
+import { measureRedisFloor } from './scenarios/redis-floor.ts';
+import { measureScale } from './scenarios/scale.ts';
+import { measureThroughput } from './scenarios/throughput.ts';
+import { measureWakeLatency } from './scenarios/wake-latency.ts';
+
+const options = parseOptions(
+  'usage: npm run bench -- [options]',
+  { 'call-samples': 2000, 'wake-samples': 1000, pairs: 50, duration: 10, waiters: 1000, 'scale-wakes': 20 },
+  { out: 'bench/results.json' },
+);
+if (options.help) {
+  process.exit(0);
+}
+const n = options.numbers;
+
+const startedAt = Date.now();
+const step = (what: string) => console.error(`[${((Date.now() - startedAt) / 1000).toFixed(1).padStart(5)} s] ${what}`);
+
+// Before anything starts, so the load average shows other work on the machine, not ours.
+const machine: MachineFacts = machineFacts();
+step('starting Redis, the coordinator and the floor server');
+const env = await startEnvironment(options.environment);
+try {
+  await main(env);
+} finally {
+  await env.stop();
+}
+
+async function main(env: Environment): Promise<void> {
+  machine.redis_version = env.probe ? await env.probe.version() : undefined;
+  const profiles: Record<string, string | undefined> = {};
+  const meter = new CpuMeter(env);
+  const phaseCpu = async <T>(phase: string, run: () => Promise<T>): Promise<{ result: T; cpu: CpuUse }> => {
+    await meter.begin();
+    const result = await run();
+    const cpu = await meter.end();
+    profiles[phase] = await env.saveProfile(phase);
+    return { result, cpu };
+  };
+
+  // 1 + 2. Floor and call overhead. Blocks alternate between the two servers so that drift
+  // (JIT, GC, a noisy neighbour) hits both alike.
+  step('floor: Redis LPUSH→BLPOP');
+  const redisFloor = summarize(await measureRedisFloor(env.floorRedisUrl, 1000));
+  step(`call overhead: ${n['call-samples']} sequential calls each to the floor's ping and to list_agents`);
+  const floorAgent = await BenchAgent.connect(env.floorUrl!, 'floor-client');
+  const caller = await BenchAgent.connect(env.url, `${env.tag}-caller`);
+  const floorSamples: number[] = [];
+  const callSamples: number[] = [];
+  const floorCpu: number[] = [];
+  const callCpuPerCall: number[] = [];
+  const blocks = 4;
+  const { cpu: callCpu } = await phaseCpu('call-overhead', async () => {
+    for (let block = 0; block < blocks; block++) {
+      const warmup = block === 0 ? 500 : 50;
+      const perBlock = Math.ceil(n['call-samples'] / blocks);
+      const floorBlock = await measureSequentialCalls(floorAgent, 'ping', perBlock, warmup, () => env.floorCpuMs());
+      const callBlock = await measureSequentialCalls(caller, 'list_agents', perBlock, warmup, () =>
+        env.coordinatorCpuMs(),
+      );
+      floorSamples.push(...floorBlock.latencies);
+      callSamples.push(...callBlock.latencies);
+      floorCpu.push(floorBlock.serverCpuMs ?? NaN);
+      callCpuPerCall.push(callBlock.serverCpuMs ?? NaN);
+    }
+  });
+  const mean = (values: number[]) => round(values.reduce((sum, value) => sum + value, 0) / values.length, 3);
+  const floorCpuPerCall = mean(floorCpu);
+  const listAgentsCpuPerCall = mean(callCpuPerCall);
+  const agentsListed = ((await caller.call('list_agents')).agents as unknown[]).length;
+  step(`floor under load: ${n.pairs * 2} clients calling ping for 3 s`);
+  const floorClients = await connectAgents(
+    env.floorUrl!,
+    Array.from({ length: n.pairs * 2 }, (_, i) => `floor-client-${i}`),
+  );
+  const floorLoad = await measureConcurrentCalls(floorClients, 'ping', 3, () => env.floorCpuMs());
+  await closeAgents(floorClients);
+  const floorLoadLatency = summarize(floorLoad.latencies);
+  await floorAgent.close();
+  await caller.close();
+  const floorCall = summarize(floorSamples);
+  const listAgents = summarize(callSamples);
+  const ratioP50 = round(listAgents.p50 / floorCall.p50, 2);
+  const ratioP99 = round(listAgents.p99 / floorCall.p99, 2);
+
+  // 3. Wake latency.
+  step(`wake latency: ${n['wake-samples']} sends to a blocked wait_for_request`);
+  const { result: wakeRun, cpu: wakeCpu } = await phaseCpu('wake-latency', () =>
+    measureWakeLatency(env.url, env.tag, n['wake-samples']),
+  );
+  const wake = summarize(wakeRun.wake);
+  const wakeSend = summarize(wakeRun.send);
+
+  // 4. Throughput.
+  step(`throughput: ${n.pairs} pairs, 2 s warm-up + ${n.duration} s measured`);
+  let throughputCpu: CpuUse | undefined;
+  const throughput = await measureThroughput(env.url, env.tag, {
+    pairs: n.pairs,
+    warmupSeconds: 2,
+    durationSeconds: n.duration,
+    onWindow: async (edge) => {
+      if (edge === 'start') {
+        await meter.begin();
+      } else {
+        throughputCpu = await meter.end();
+      }
+    },
+  });
+  profiles.throughput = await env.saveProfile('throughput');
+  const roundTrip = summarize(throughput.latencies);
+  const cpuPerRoundTrip =
+    throughputCpu && throughputCpu.coordinator_ms !== null && throughput.roundTrips > 0
+      ? round(throughputCpu.coordinator_ms / throughput.roundTrips, 3)
+      : null;
+
+  // 5. Scale.
+  step(`scale: ${n.waiters} agents blocked in wait_for_request`);
+  const scale = await measureScale(env.url, env.tag, {
+    waiters: n.waiters,
+    wakeSamples: n['scale-wakes'],
+    observe: {
+      rssMb: () => env.coordinatorRssMb(),
+      redisClients: async () => (env.probe ? await env.probe.clients() : null),
+    },
+  });
+  profiles.scale = await env.saveProfile('scale');
+  const scaleWake = summarize(scale.wake);
+  const healthAfter = await fetch(`${env.url}/api/health`).then(
+    (response) => response.status,
+    () => 0,
+  );
+
+  // Report.
+  const targets: Record<string, TargetResult> = {
+    overhead: checkTarget('call overhead p50 vs floor', ratioP50, '×', '<=', 1.5),
+    wakeP50: checkTarget('wake latency p50', wake.p50, 'ms', '<=', 2),
+    wakeP99: checkTarget('wake latency p99', wake.p99, 'ms', '<=', 10),
+    throughput: checkTarget(
+      `round trips/s with ${throughput.agents} agents`,
+      throughput.roundTripsPerSecond,
+      '/s',
+      '>=',
+      500,
+    ),
+    throughputErrors: checkTarget('throughput errors', throughput.errors, '', '<=', 0),
+    connections: checkTarget(
+      `Redis connections with ${scale.waiters} blocked`,
+      scale.blocked.redisClients?.others,
+      '',
+      '<=',
+      3,
+    ),
+    rss: checkTarget(`coordinator RSS with ${scale.waiters} blocked`, scale.blocked.rssMb, 'MB', '<=', 300),
+  };
+  const clients = (snapshot: typeof scale.idle) =>
+    snapshot.redisClients
+      ? `${snapshot.redisClients.others} (${Object.entries(snapshot.redisClients.byName)
+          .map(([name, count]) => `${name}×${count}`)
+          .join(', ')})`
+      : 'n/a';
+  const errorNotes = (errors: number, samples: string[]) =>
+    errors > 0 ? samples.map((sample) => `error: ${sample.slice(0, 160)}`) : [];
+
+  const sections: Section[] = [
+    {
+      title: '1. Floor',
+      rows: [
+        { label: `bare MCP SDK tool call (ping, ${floorCall.count})`, value: formatLatency(floorCall) },
+        { label: `Redis LPUSH→BLPOP delivery (${redisFloor.count})`, value: formatLatency(redisFloor) },
+        {
+          label: `bare MCP SDK, ${floorLoad.clients} clients at once`,
+          value: `${floorLoad.callsPerSecond} calls/s = ${Math.round(floorLoad.callsPerSecond / 4)} round trips/s`,
+        },
+        {
+          label: '  its call latency / server CPU per call',
+          value: `${formatLatency(floorLoadLatency)} / ${formatMs(floorLoad.serverCpuMs)}`,
+        },
+      ],
+      notes: [
+        'a round trip is 4 calls; the floor under load is the most calls/s an SDK-based server gets on this machine with the clients beside it',
+      ],
+    },
+    {
+      title: '2. Call overhead (sequential, one client)',
+      rows: [
+        {
+          label: `list_agents (${listAgents.count}; lists ${agentsListed} agent(s))`,
+          value: formatLatency(listAgents),
+        },
+        { label: 'floor ping, same client', value: formatLatency(floorCall) },
+        {
+          label: 'ratio list_agents / floor at p50',
+          value: `${ratioP50}× (p99 ${ratioP99}×)`,
+          target: targets.overhead,
+        },
+        {
+          label: 'server CPU per call: list_agents / floor',
+          value: `${formatMs(listAgentsCpuPerCall)} / ${formatMs(floorCpuPerCall)}`,
+        },
+      ],
+      notes: [formatCpu(callCpu)],
+    },
+    {
+      title: '3. Wake latency (send_request issued → blocked wait_for_request returns)',
+      rows: [
+        { label: `p50 over ${wake.count} sends`, value: formatMs(wake.p50), target: targets.wakeP50 },
+        { label: `p99 over ${wake.count} sends`, value: formatMs(wake.p99), target: targets.wakeP99 },
+        { label: "send_request's own reply (same sends)", value: formatLatency(wakeSend) },
+        { label: 'errors', value: String(wakeRun.errors) },
+      ],
+      notes: [formatCpu(wakeCpu), ...errorNotes(wakeRun.errors, wakeRun.errorSamples)],
+    },
+    {
+      title: `4. Throughput (${throughput.pairs} pairs = ${throughput.agents} agents, ${throughput.measuredSeconds} s)`,
+      rows: [
+        {
+          label: 'round trips/s',
+          value: `${throughput.roundTripsPerSecond} (${throughput.roundTrips} round trips)`,
+          target: targets.throughput,
+        },
+        { label: 'round trip (send→wait_for_response)', value: formatLatency(roundTrip) },
+        { label: 'errors', value: String(throughput.errors), target: targets.throughputErrors },
+        {
+          label: 'coordinator CPU per round trip (4 calls)',
+          value: cpuPerRoundTrip === null ? 'n/a' : `${cpuPerRoundTrip} ms`,
+        },
+      ],
+      notes: [
+        ...(throughputCpu ? [formatCpu(throughputCpu)] : []),
+        ...errorNotes(throughput.errors, throughput.errorSamples),
+      ],
+    },
+    {
+      title: `5. Scale (${scale.waiters} agents blocked in wait_for_request)`,
+      rows: [
+        {
+          label: 'waits in flight / sockets / per coordinator',
+          value: `${scale.blocked.blocked} / ${scale.blocked.sockets ?? 'n/a'} / ${scale.blocked.blockedPerCoordinator ?? 'n/a'}`,
+        },
+        { label: 'Redis connections (probe excluded)', value: clients(scale.blocked), target: targets.connections },
+        {
+          label: 'coordinator RSS',
+          value: scale.blocked.rssMb === null ? 'n/a' : `${scale.blocked.rssMb} MB`,
+          target: targets.rss,
+        },
+        {
+          label: 'RSS before the waits (agents connected)',
+          value: scale.idle.rssMb === null ? 'n/a' : `${scale.idle.rssMb} MB`,
+        },
+        {
+          label: 'V8 heap in use before / with waits',
+          value: `${scale.idle.heapUsedMb ?? 'n/a'} / ${scale.blocked.heapUsedMb ?? 'n/a'} MB (from /metrics)`,
+        },
+        {
+          label: `wake latency of one blocked agent (${scaleWake.count}×)`,
+          value: `p50 ${formatMs(scaleWake.p50)}  max ${formatMs(scaleWake.max)}`,
+        },
+        { label: 'waits returned early / errors', value: `${scale.returnedEarly} / ${scale.errors}` },
+        { label: 'coordinator health after release', value: healthAfter === 200 ? '200 OK' : `HTTP ${healthAfter}` },
+      ],
+      notes: errorNotes(scale.errors, scale.errorSamples),
+    },
+  ];
+
+  const header = [
+    `C3PO benchmark, ${new Date(startedAt).toISOString()}`,
+    `machine: ${machine.cpu_model}, ${machine.cores} cores, ${machine.total_memory_mb} MB, ${machine.os}, node ${machine.node_version}${machine.redis_version ? `, redis ${machine.redis_version}` : ''}`,
+    `load average (1 min) before the run: ${machine.load_average_1m} (other work on the machine skews every figure)`,
+    `build: ${env.build}`,
+    ...env.placement.map((line) => `where: ${line}`),
+    ...(options.environment.profileDir
+      ? ['NOTE: --cpu-prof is on: the coordinator runs under the profiler, figures are slower']
+      : []),
+  ];
+  const allTargets = Object.values(targets);
+  console.log(`\n${header.join('\n')}\n\n${renderTable(sections)}\n\n${renderTargets(allTargets)}`);
+
+  const results = {
+    generated_at: new Date(startedAt).toISOString(),
+    duration_s: round((Date.now() - startedAt) / 1000, 1),
+    command: `node bench/run.ts ${process.argv.slice(2).join(' ')}`.trim(),
+    machine,
+    build: env.build,
+    placement: env.placement,
+    cpu_profiled: options.environment.profileDir !== undefined,
+    floor: {
+      mcp_tool_call_ms: floorCall,
+      redis_lpush_blpop_ms: redisFloor,
+      mcp_under_load: {
+        clients: floorLoad.clients,
+        seconds: floorLoad.seconds,
+        calls_per_s: floorLoad.callsPerSecond,
+        round_trip_equivalents_per_s: Math.round(floorLoad.callsPerSecond / 4),
+        call_ms: floorLoadLatency,
+        server_cpu_ms_per_call: floorLoad.serverCpuMs,
+        server_cpu_pct: floorLoad.serverCpuPct,
+      },
+    },
+    call_overhead: {
+      tool: 'list_agents',
+      agents_listed: agentsListed,
+      list_agents_ms: listAgents,
+      floor_ping_ms: floorCall,
+      ratio_p50: ratioP50,
+      ratio_p99: ratioP99,
+      server_cpu_ms_per_call: { list_agents: nullIfNaN(listAgentsCpuPerCall), floor_ping: nullIfNaN(floorCpuPerCall) },
+      cpu: callCpu,
+    },
+    wake_latency: {
+      wake_ms: wake,
+      send_request_ms: wakeSend,
+      errors: wakeRun.errors,
+      error_samples: wakeRun.errorSamples,
+      cpu: wakeCpu,
+    },
+    throughput: {
+      pairs: throughput.pairs,
+      agents: throughput.agents,
+      measured_s: throughput.measuredSeconds,
+      round_trips: throughput.roundTrips,
+      round_trips_per_s: throughput.roundTripsPerSecond,
+      round_trip_ms: roundTrip,
+      errors: throughput.errors,
+      error_samples: throughput.errorSamples,
+      coordinator_cpu_ms_per_round_trip: cpuPerRoundTrip,
+      cpu: throughputCpu,
+    },
+    scale: {
+      waiters: scale.waiters,
+      idle: scale.idle,
+      blocked: scale.blocked,
+      wake_ms: scaleWake,
+      returned_early: scale.returnedEarly,
+      errors: scale.errors,
+      error_samples: scale.errorSamples,
+      health_after_release: healthAfter,
+    },
+    targets: allTargets,
+    cpu_profiles: profiles,
+  };
+  const out = resolveFromRoot(options.strings.out!);
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  step(`wrote ${out}`);
+}
+
+function nullIfNaN(value: number): number | null {
+  return Number.isNaN(value) ? null : value;
+}

@@ -1,0 +1,169 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { freePort } from '../../test/support/redis-server.ts';
+import { ChildServer, cpuMs, rssMb } from './child-server.ts';
+
+export const projectRoot = resolve(import.meta.dirname, '..', '..');
+/** What `npm start` runs; used as it is with --no-build. */
+export const distMain = join(projectRoot, 'dist', 'main.js');
+/**
+ * The bench's own build of src/: same `nest build`, same tsconfig.build.json (extended only for
+ * outDir, see bench/tsconfig.build.json), written under node_modules/.cache so it never deletes
+ * dist/ under a concurrently running `npm test` (whose pretest rebuilds dist/), and stays out
+ * of git, ESLint and Prettier.
+ */
+export const benchCacheDir = join(projectRoot, 'node_modules', '.cache', 'c3po-bench');
+export const benchMain = join(benchCacheDir, 'dist', 'main.js');
+
+/** Files whose change means a build no longer matches the source. */
+function newestSourceMtime(): number {
+  let newest = 0;
+  const visit = (path: string) => {
+    const stat = statSync(path);
+    if (stat.isDirectory()) {
+      readdirSync(path).forEach((entry) => visit(join(path, entry)));
+    } else {
+      newest = Math.max(newest, stat.mtimeMs);
+    }
+  };
+  visit(join(projectRoot, 'src'));
+  ['tsconfig.json', 'tsconfig.build.json', 'nest-cli.json', 'package.json', 'bench/tsconfig.build.json'].forEach(
+    (file) => visit(join(projectRoot, file)),
+  );
+  return newest;
+}
+
+/**
+ * Runs `nest build -p bench/tsconfig.build.json` when the bench's build is missing or older than
+ * any file in src/ (or the build configuration), so the bench never measures stale code, and
+ * skips it otherwise. Returns what it did, for the printout.
+ */
+export function ensureBuilt(force: boolean): 'built' | 'up to date' {
+  if (!force && existsSync(benchMain) && statSync(benchMain).mtimeMs >= newestSourceMtime()) {
+    return 'up to date';
+  }
+  // The CLI runs on this same Node binary (24), whatever `node` is first on PATH.
+  const result = spawnSync(
+    process.execPath,
+    [join(projectRoot, 'node_modules/@nestjs/cli/bin/nest.js'), 'build', '-p', 'bench/tsconfig.build.json'],
+    { cwd: projectRoot, encoding: 'utf8' },
+  );
+  if (result.status !== 0) {
+    throw new Error(
+      `nest build failed (exit ${result.status}); fix src/ or run with --no-build to use dist/ as it is:\n${result.stdout}\n${result.stderr}`,
+    );
+  }
+  return 'built';
+}
+
+export interface CoordinatorOptions {
+  /** The built entry point: benchMain, or distMain with --no-build. */
+  main: string;
+  redisUrl: string;
+  prefix: string;
+  /** Where the coordinator's stdout and stderr go. */
+  logFile: string;
+  /** Extra Node/V8 flags for the child, space-separated (command line, not NODE_OPTIONS, which refuses many). */
+  nodeFlags?: string;
+  /** Directory for per-phase CPU profiles of the coordinator; none when undefined. */
+  profileDir?: string;
+}
+
+/** The real coordinator (a nest build of src/, main.js) in its own process, as it runs in production. */
+export class CoordinatorProcess {
+  readonly url: string;
+  private readonly server: ChildServer;
+  private readonly profileDir?: string;
+
+  private constructor(url: string, server: ChildServer, profileDir?: string) {
+    this.url = url;
+    this.server = server;
+    this.profileDir = profileDir;
+  }
+
+  static async start(options: CoordinatorOptions): Promise<CoordinatorProcess> {
+    const port = await freePort();
+    const env: Record<string, string> = {
+      REDIS_URL: options.redisUrl,
+      C3PO_PORT: String(port),
+      C3PO_HOST: '127.0.0.1',
+      C3PO_KEY_PREFIX: options.prefix,
+    };
+    const args = [...(options.nodeFlags?.split(/\s+/).filter(Boolean) ?? []), options.main];
+    if (options.profileDir) {
+      // A profiler started from a preload, because --cpu-prof writes nothing when Nest's
+      // shutdown hook ends the process by re-raising SIGTERM.
+      args.unshift('--import', join(import.meta.dirname, 'cpu-profiler.ts'));
+      env.C3PO_BENCH_PROFILE_DIR = options.profileDir;
+    }
+    const server = await ChildServer.start({
+      name: 'coordinator',
+      args,
+      env,
+      logFile: options.logFile,
+      ready: /coordinator listening on/,
+    });
+    const coordinator = new CoordinatorProcess(`http://127.0.0.1:${port}`, server, options.profileDir);
+    await coordinator.waitUntilHealthy();
+    return coordinator;
+  }
+
+  get pid(): number {
+    return this.server.pid;
+  }
+
+  rssMb(): number | null {
+    return rssMb(this.pid);
+  }
+
+  cpuMs(): number | null {
+    return cpuMs(this.pid);
+  }
+
+  /**
+   * Writes the CPU profile gathered since the last call to `<profileDir>/<name>.cpuprofile` and
+   * starts a new one, so each bench phase gets its own profile.
+   */
+  async saveProfile(name: string): Promise<string | undefined> {
+    if (!this.profileDir) {
+      return undefined;
+    }
+    const written = this.server.waitForLine(/cpu profile written: /, 10_000);
+    this.server.signal('SIGUSR2');
+    const from = (await written).replace(/^.*cpu profile written: /, '').trim();
+    const to = join(this.profileDir, `${name}.cpuprofile`);
+    renameSync(from, to);
+    return to;
+  }
+
+  tail(): string {
+    return this.server.tail();
+  }
+
+  get logFile(): string {
+    return this.server.logFile;
+  }
+
+  stop(): Promise<void> {
+    return this.server.stop();
+  }
+
+  /** GET /api/health answers 200 once Redis is reachable from the coordinator. */
+  private async waitUntilHealthy(): Promise<void> {
+    const until = Date.now() + 15_000;
+    for (;;) {
+      const status = await fetch(`${this.url}/api/health`).then(
+        (response) => response.status,
+        () => 0,
+      );
+      if (status === 200) {
+        return;
+      }
+      if (Date.now() > until) {
+        throw new Error(`coordinator not healthy after 15 s (last status ${status}):\n${this.tail()}`);
+      }
+      await new Promise((done) => setTimeout(done, 100));
+    }
+  }
+}
