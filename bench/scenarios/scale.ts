@@ -1,3 +1,4 @@
+import { recordError } from '../support/stats.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchAgent, closeAgents, connectAgents } from '../support/bench-agent.ts';
 import { socketsTo } from '../support/machine.ts';
@@ -70,12 +71,7 @@ export async function measureScale(url: string, tag: string, options: ScaleOptio
     errors: 0,
     errorSamples: [],
   };
-  const fail = (error: unknown) => {
-    result.errors++;
-    if (result.errorSamples.length < 5) {
-      result.errorSamples.push((error as Error).message);
-    }
-  };
+  const fail = (error: unknown) => recordError(result, error);
 
   const release = new AbortController();
   let inFlight = 0;

@@ -1,3 +1,4 @@
+import { recordError } from '../support/stats.ts';
 import { BenchAgent, closeAgents, connectAgents } from '../support/bench-agent.ts';
 
 export interface ThroughputOptions {
@@ -47,12 +48,7 @@ export async function measureThroughput(
     errors: 0,
     errorSamples: [],
   };
-  const fail = (error: unknown) => {
-    result.errors++;
-    if (result.errorSamples.length < 5) {
-      result.errorSamples.push((error as Error).message);
-    }
-  };
+  const fail = (error: unknown) => recordError(result, error);
   try {
     await Promise.all(receivers.map((receiver) => receiver.call('register_agent', { description: 'bench receiver' })));
 

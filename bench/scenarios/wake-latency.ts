@@ -1,3 +1,4 @@
+import { recordError } from '../support/stats.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchAgent } from '../support/bench-agent.ts';
 
@@ -56,10 +57,7 @@ export async function measureWakeLatency(
         }
       } catch (error) {
         cancel.abort();
-        result.errors++;
-        if (result.errorSamples.length < 5) {
-          result.errorSamples.push((error as Error).message);
-        }
+        recordError(result, error);
       }
     }
   } finally {

@@ -45,3 +45,11 @@ export function formatMs(value: number | null | undefined): string {
 export function formatLatency(summary: LatencySummary): string {
   return `p50 ${formatMs(summary.p50)}  p99 ${formatMs(summary.p99)}`;
 }
+
+/** Counts a failed operation in `result` and keeps the first few messages as samples. */
+export function recordError(result: { errors: number; errorSamples: string[] }, error: unknown): void {
+  result.errors++;
+  if (result.errorSamples.length < 5) {
+    result.errorSamples.push((error as Error).message);
+  }
+}
