@@ -11,13 +11,12 @@ export class PresenceStore {
     private readonly config: AppConfig,
   ) {}
 
-  async touch(agentId: string, sessionId = ''): Promise<number> {
-    const now = await this.scripts.run(
+  async touch(agentId: string, sessionId = ''): Promise<void> {
+    await this.scripts.run(
       'touchAgent',
       [this.keys.agent(agentId), this.keys.agentIndex],
       [agentId, this.config.C3PO_REQUEST_TTL_S, sessionId],
     );
-    return Number(now);
   }
 
   async leave(agentId: string, sessionId = ''): Promise<boolean> {

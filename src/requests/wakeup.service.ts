@@ -108,12 +108,12 @@ export class WakeupService implements OnModuleInit, BeforeApplicationShutdown, O
     }
   }
 
-  /** A topic for "a request was queued for this agent". */
+  /** A topic for "a request was queued for this agent" (sendRequest-8.lua publishes it). */
   requestTopic(agentId: string): string {
     return `q:${agentId}`;
   }
 
-  /** A topic for "this request was answered". */
+  /** A topic for "this request was answered" (respondToRequest-3.lua publishes it). */
   responseTopic(requestId: string): string {
     return `a:${requestId}`;
   }

@@ -3,7 +3,7 @@
   ARGV[1] agent id     ARGV[2] record TTL in seconds
   ARGV[3] Claude Code session id making the call, or '': refreshes that session's activity
           when it is the session registered for the agent
-  Returns the server time in ms ]]
+  Returns nothing ]]
 local t = redis.call('TIME')
 local now = t[1] .. string.format('%03d', math.floor(t[2] / 1000))
 redis.call('HSETNX', KEYS[1], 'first_seen', now)
@@ -13,4 +13,3 @@ if ARGV[3] ~= '' and redis.call('HGET', KEYS[1], 'session_id') == ARGV[3] then
 end
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('ZADD', KEYS[2], now, ARGV[1])
-return now
