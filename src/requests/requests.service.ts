@@ -187,6 +187,8 @@ export class RequestsService {
     if (request.from_agent !== agentId) {
       throw new ForbiddenException(`only the sender ('${request.from_agent}') can wait for request '${requestId}'`);
     }
+    // Re-read inside the wait, not reuse `request`: only reads after the doorbell is set up are
+    // sure to see an answer whose wake-up they could otherwise miss.
     const outcome = await this.timedWait('wait_for_response', () =>
       this.wakeups.waitFor(
         this.wakeups.responseTopic(requestId),
