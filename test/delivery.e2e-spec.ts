@@ -154,12 +154,24 @@ describe('request delivery', () => {
     await bob.ok('respond_to_request', { request_id: sent.request_id, response: 'ok' });
   });
 
-  it('counts an agent blocked in a wait as online', async () => {
-    const waiting = bob.ok('wait_for_request', { timeout: 2 });
-    await eventually(() => coordinator.blockedWaiters() === 1, 'bob to block');
-    const { agents } = await alice.ok('list_agents');
-    expect(agents.find((a: { agent_id: string }) => a.agent_id === 'bob').status).toBe('online');
-    await waiting;
+  it('counts an agent blocked in a wait as online after its last call has left the window', async () => {
+    // A 10 s window: the waiter's only call is 11.5 s old when checked, so only the wait's
+    // heartbeats (at 5 s and 10 s) can keep it online.
+    const short = await startCoordinator({ C3PO_ONLINE_WINDOW_S: '10' });
+    const sleeper = await Agent.connect(short.url, 'sleeper');
+    const observer = await Agent.connect(short.url, 'observer');
+    try {
+      const waiting = sleeper.ok('wait_for_request', { timeout: 13 });
+      await eventually(() => short.blockedWaiters() === 1, 'sleeper to block');
+      await new Promise((resolve) => setTimeout(resolve, 11_500));
+      const { agents } = await observer.ok('list_agents');
+      expect(agents.find((a: { agent_id: string }) => a.agent_id === 'sleeper').status).toBe('online');
+      expect(await waiting).toMatchObject({ status: 'timeout' });
+    } finally {
+      await sleeper.close();
+      await observer.close();
+      await short.close();
+    }
   });
 });
 
