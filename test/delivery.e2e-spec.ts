@@ -128,14 +128,14 @@ describe('request delivery', () => {
       const progress: number[] = [];
       const result = await idler.ok(
         'wait_for_request',
-        { timeout: 8 },
+        { timeout: 11 },
         { onProgress: (p) => progress.push(p.progress) },
       );
+      // Heartbeats fall at 5 s and 10 s of an 11 s wait; at least one must reach the client.
       expect(result.status).toBe('timeout');
-      // One heartbeat every 5 s: at 5 s into an 8 s wait (a loaded machine may run it a little late).
-      expect(progress).toHaveLength(1);
-      expect(progress[0]).toBeGreaterThanOrEqual(5);
-      expect(progress[0]).toBeLessThan(8);
+      expect(progress.length).toBeGreaterThanOrEqual(1);
+      expect(progress.length).toBeLessThanOrEqual(2);
+      expect(progress.every((seconds) => seconds >= 5 && seconds < 11)).toBe(true);
     } finally {
       await idler.close();
     }
