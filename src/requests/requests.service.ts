@@ -180,24 +180,27 @@ export class RequestsService {
     timeoutSeconds: number,
     hooks: WaitHooks = {},
   ): Promise<WaitForResponseResult> {
-    const request = await this.store.get(requestId);
-    if (!request) {
-      throw new NotFoundException(`request '${requestId}' not found`);
-    }
-    if (request.from_agent !== agentId) {
-      throw new ForbiddenException(`only the sender ('${request.from_agent}') can wait for request '${requestId}'`);
-    }
-    // Re-read inside the wait, not reuse `request`: only reads after the doorbell is set up are
-    // sure to see an answer whose wake-up they could otherwise miss.
+    // The sender check reads inside the wait, so one read both checks and looks for the
+    // answer: only reads made after the doorbell is set up are sure to see an answer whose
+    // wake-up they could otherwise miss.
+    let firstRead = true;
     const outcome = await this.timedWait('wait_for_response', () =>
       this.wakeups.waitFor(
         this.wakeups.responseTopic(requestId),
         async () => {
-          const latest = await this.store.get(requestId);
-          if (!latest) {
-            throw new NotFoundException(`request '${requestId}' expired while waiting`);
+          const request = await this.store.get(requestId);
+          if (!request) {
+            throw new NotFoundException(
+              firstRead ? `request '${requestId}' not found` : `request '${requestId}' expired while waiting`,
+            );
           }
-          return responseView(latest);
+          firstRead = false;
+          if (request.from_agent !== agentId) {
+            throw new ForbiddenException(
+              `only the sender ('${request.from_agent}') can wait for request '${requestId}'`,
+            );
+          }
+          return responseView(request);
         },
         this.waitOptions(agentId, timeoutSeconds, hooks),
       ),
