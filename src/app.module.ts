@@ -1,11 +1,10 @@
 import { MiddlewareConsumer, Module, NestModule, ValidationPipe } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AgentsModule } from './agents/agents.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
 import { ConfigModule } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
 import { CallLoggingMiddleware } from './logging/call-logging.middleware.js';
-import { ToolLoggingInterceptor } from './logging/tool-logging.interceptor.js';
 import { McpModule } from './mcp/mcp.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { PresenceModule } from './presence/presence.module.js';
@@ -29,7 +28,6 @@ import { RequestsModule } from './requests/requests.module.js';
       useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
     },
     { provide: APP_FILTER, useClass: ApiExceptionFilter },
-    { provide: APP_INTERCEPTOR, useClass: ToolLoggingInterceptor },
   ],
 })
 export class AppModule implements NestModule {

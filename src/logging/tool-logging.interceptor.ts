@@ -5,14 +5,13 @@ import { annotateCall } from './call-context.js';
 
 /**
  * Names the MCP tool, the request it concerns and how it ended in the call's log context; the
- * HTTP call's single log line (CallLoggingMiddleware) then carries them.
+ * HTTP call's single log line (CallLoggingMiddleware) then carries them. Bound to the MCP tool
+ * controllers only: as a global interceptor it would also wrap every HTTP route in an rxjs
+ * pipeline, /mcp included, for nothing.
  */
 @Injectable()
 export class ToolLoggingInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'rpc') {
-      return next.handle();
-    }
     const params = context.switchToRpc().getContext<McpContext>().mcpRequest.params as
       { name?: string; arguments?: { request_id?: unknown } } | undefined;
     const requestId = params?.arguments?.request_id;

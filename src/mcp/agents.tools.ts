@@ -1,7 +1,9 @@
+import { UseInterceptors } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { McpController, Tool } from '@rekog/mcp-nest';
 import { z } from 'zod';
 import { AgentId } from '../agents/agent-id.decorator.js';
+import { ToolLoggingInterceptor } from '../logging/tool-logging.interceptor.js';
 import { AgentsService } from '../agents/agents.service.js';
 import { toolResult } from './tool-call.js';
 
@@ -15,6 +17,7 @@ const registerAgentArgs = z.object({
 });
 
 @McpController()
+@UseInterceptors(ToolLoggingInterceptor)
 export class AgentsTools {
   constructor(private readonly agents: AgentsService) {}
 

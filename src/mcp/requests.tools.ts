@@ -1,7 +1,9 @@
+import { UseInterceptors } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { McpContext, McpController, Tool } from '@rekog/mcp-nest';
 import { z } from 'zod';
 import { AgentId } from '../agents/agent-id.decorator.js';
+import { ToolLoggingInterceptor } from '../logging/tool-logging.interceptor.js';
 import { RequestsService } from '../requests/requests.service.js';
 import { toolResult, waitHooks } from './tool-call.js';
 
@@ -34,6 +36,7 @@ const waitForRequestArgs = z.object({ timeout });
 const conversationArgs = z.object({ conversation_id: id('conversation_id') });
 
 @McpController()
+@UseInterceptors(ToolLoggingInterceptor)
 export class RequestsTools {
   constructor(private readonly requests: RequestsService) {}
 
