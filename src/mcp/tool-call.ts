@@ -21,7 +21,12 @@ export function waitHooks(ctx: McpContext, what: string): WaitHooks {
   const sdkSignal = (ctx.getArgByIndex(4) as { mcpReq?: { signal?: AbortSignal } } | undefined)?.mcpReq?.signal;
   const response = ctx.getRawRequest<AgentRequest>()?.res as Response | undefined;
   const disconnected = new AbortController();
-  response?.once('close', () => disconnected.abort());
+  // A close after the answer went out is no disconnect: aborting then would only build a DOMException.
+  response?.once('close', () => {
+    if (!response.writableFinished) {
+      disconnected.abort();
+    }
+  });
   return {
     signal: sdkSignal ? AbortSignal.any([sdkSignal, disconnected.signal]) : disconnected.signal,
     onProgress: canReport
