@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces the Dockerfile's runtime stage without Docker (none runs here): production
-# dependencies only, the build output, the image's command; then probes it the way the
-# image's HEALTHCHECK does. Needs `npm run build` first.
+# dependencies only, the build output, the image's command (which must be npm start's); then
+# probes it the way the image's HEALTHCHECK does. Needs `npm run build` first.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 node="$repo/node_modules/.bin/node"   # Node 24, as in the node:24-slim image
@@ -15,6 +15,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The image's CMD after "node"; image-command.mjs fails if it is not what npm start runs.
+image_args=$("$node" "$repo/.ci/image-command.mjs")
+mapfile -t node_args <<<"$image_args"
+
 cp "$repo/package.json" "$repo/package-lock.json" "$work/"
 cp -r "$repo/dist" "$work/dist"
 (cd "$work" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --loglevel=error)
@@ -24,7 +28,7 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no >/d
 redis_pid=$!
 # exec: $! must be the coordinator itself, so that cleanup stops it rather than a subshell.
 (cd "$work" && NODE_ENV=production C3PO_HOST=127.0.0.1 C3PO_PORT="$port" REDIS_URL="redis://127.0.0.1:$redis_port" \
-  exec "$node" dist/main.js >"$work/app.log" 2>&1) &
+  exec "$node" "${node_args[@]}" >"$work/app.log" 2>&1) &
 app_pid=$!
 
 for _ in $(seq 1 100); do

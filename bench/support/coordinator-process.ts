@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../test/support/redis-server.ts';
 import { ChildServer, cpuMs, rssMb } from './child-server.ts';
@@ -57,6 +57,19 @@ export function ensureBuilt(force: boolean): 'built' | 'up to date' {
   return 'built';
 }
 
+/**
+ * The Node flags `npm start` runs the coordinator with (the heap settings in package.json's
+ * start script, which the image's CMD repeats), so that the bench measures it as it runs.
+ */
+export function startFlags(): string[] {
+  const start = JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')).scripts.start as string;
+  const words = start.trim().split(/\s+/);
+  if (words[0] !== 'node' || words.at(-1) !== 'dist/main.js') {
+    throw new Error(`package.json's start script is not "node [flags] dist/main.js": ${start}`);
+  }
+  return words.slice(1, -1);
+}
+
 export interface CoordinatorOptions {
   /** The built entry point: benchMain, or distMain with --no-build. */
   main: string;
@@ -64,7 +77,10 @@ export interface CoordinatorOptions {
   prefix: string;
   /** Where the coordinator's stdout and stderr go. */
   logFile: string;
-  /** Extra Node/V8 flags for the child, space-separated (command line, not NODE_OPTIONS, which refuses many). */
+  /**
+   * Node/V8 flags for the child after npm start's own (a later flag wins), space-separated:
+   * command line, not NODE_OPTIONS, which refuses many.
+   */
   nodeFlags?: string;
   /** Directory for per-phase CPU profiles of the coordinator; none when undefined. */
   profileDir?: string;
@@ -90,7 +106,7 @@ export class CoordinatorProcess {
       C3PO_HOST: '127.0.0.1',
       C3PO_KEY_PREFIX: options.prefix,
     };
-    const args = [...(options.nodeFlags?.split(/\s+/).filter(Boolean) ?? []), options.main];
+    const args = [...startFlags(), ...(options.nodeFlags?.split(/\s+/).filter(Boolean) ?? []), options.main];
     if (options.profileDir) {
       // A profiler started from a preload, because --cpu-prof writes nothing when Nest's
       // shutdown hook ends the process by re-raising SIGTERM.

@@ -10,6 +10,7 @@ import {
   distMain,
   ensureBuilt,
   projectRoot,
+  startFlags,
 } from './coordinator-process.ts';
 import { RedisProbe } from './redis-probe.ts';
 
@@ -109,7 +110,7 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
       cleanup.push(() => coordinator!.stop());
       url = coordinator.url;
       placement.push(
-        `coordinator: child process pid ${coordinator.pid} (node ${process.version}, ${relative(projectRoot, main)}) at ${url}, key prefix ${tag}, log ${relative(projectRoot, coordinator.logFile)}${options.nodeFlags ? `, node flags "${options.nodeFlags}"` : ''}`,
+        `coordinator: child process pid ${coordinator.pid} (node ${process.version}, ${relative(projectRoot, main)}) at ${url}, key prefix ${tag}, log ${relative(projectRoot, coordinator.logFile)}, node flags "${[...startFlags(), options.nodeFlags].filter(Boolean).join(' ')}" (npm start's${options.nodeFlags ? ' + --node-flags' : ''})`,
         `Redis: private redis-server child on port ${redis.port} (no persistence)`,
       );
     }

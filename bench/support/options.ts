@@ -18,8 +18,8 @@ const commonHelp = `
                     older than src/); the bench builds into node_modules/.cache/c3po-bench/dist
   --no-build        build nothing; run dist/main.js (what npm start runs) as it is
   --cpu-prof        profile the coordinator child, one .cpuprofile per phase in bench/profiles/
-  --node-flags=S    extra Node/V8 flags for the coordinator child, with "=" because the value
-                    starts with a dash: --node-flags="--max-semi-space-size=32 --trace-gc"
+  --node-flags=S    Node/V8 flags for the coordinator child after npm start's, with "=" because the value
+                    starts with a dash: --node-flags="--max-semi-space-size=64 --trace-gc"
   --help            this text`;
 
 /**
