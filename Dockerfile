@@ -23,7 +23,7 @@ USER node
 EXPOSE 8420
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:8420/api/health/live').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# The heap flags are npm start's (.ci/check-runtime-image.sh checks that they agree): a 16 MB
+# The heap flags are npm start's (.ci/check-runtime-image.sh checks that they agree): 16 MB
 # semi-spaces and an old generation grown to 1.5 times its live size, not four times, hold
 # RSS near half of V8's defaults under load (see README, Benchmark).
 CMD ["node", "--max-semi-space-size=16", "--heap-growing-percent=50", "dist/main.js"]
