@@ -96,6 +96,7 @@ async function main(env: Environment): Promise<void> {
   const floorLoad = await measureConcurrentCalls(floorClients, 'ping', 3, () => env.floorCpuMs());
   await closeAgents(floorClients);
   const floorLoadLatency = summarize(floorLoad.latencies);
+  const floorRoundTrips = Math.round(floorLoad.callsPerSecond / 4);
   await floorAgent.close();
   await caller.close();
   const floorCall = summarize(floorSamples);
@@ -189,7 +190,7 @@ async function main(env: Environment): Promise<void> {
         { label: `Redis LPUSH→BLPOP delivery (${redisFloor.count})`, value: formatLatency(redisFloor) },
         {
           label: `bare MCP SDK, ${floorLoad.clients} clients at once`,
-          value: `${floorLoad.callsPerSecond} calls/s = ${Math.round(floorLoad.callsPerSecond / 4)} round trips/s`,
+          value: `${floorLoad.callsPerSecond} calls/s = ${floorRoundTrips} round trips/s`,
         },
         {
           label: '  its call latency / server CPU per call',
@@ -243,6 +244,10 @@ async function main(env: Environment): Promise<void> {
         {
           label: 'coordinator CPU per round trip (4 calls)',
           value: cpuPerRoundTrip === null ? 'n/a' : `${cpuPerRoundTrip} ms`,
+        },
+        {
+          label: 'share of the floor under load (section 1)',
+          value: `${Math.round((100 * throughput.roundTripsPerSecond) / floorRoundTrips)}% of ${floorRoundTrips} round trips/s`,
         },
       ],
       notes: [
@@ -310,7 +315,7 @@ async function main(env: Environment): Promise<void> {
         clients: floorLoad.clients,
         seconds: floorLoad.seconds,
         calls_per_s: floorLoad.callsPerSecond,
-        round_trip_equivalents_per_s: Math.round(floorLoad.callsPerSecond / 4),
+        round_trip_equivalents_per_s: floorRoundTrips,
         call_ms: floorLoadLatency,
         server_cpu_ms_per_call: floorLoad.serverCpuMs,
         server_cpu_pct: floorLoad.serverCpuPct,
@@ -343,6 +348,7 @@ async function main(env: Environment): Promise<void> {
       errors: throughput.errors,
       error_samples: throughput.errorSamples,
       coordinator_cpu_ms_per_round_trip: cpuPerRoundTrip,
+      share_of_floor_under_load: round(throughput.roundTripsPerSecond / floorRoundTrips, 3),
       cpu: throughputCpu,
     },
     scale: {
