@@ -1,4 +1,10 @@
+import type { Redis } from 'ioredis';
 import request from 'supertest';
+import { RedisKeys } from '../src/redis/keys.js';
+import { REDIS_CLIENT } from '../src/redis/redis.constants.js';
+import { RequestsService } from '../src/requests/requests.service.js';
+import { RequestsStore } from '../src/requests/requests.store.js';
+import { WakeupService } from '../src/requests/wakeup.service.js';
 import { Agent } from './support/mcp-clients.js';
 import { Coordinator, eventually, startCoordinator } from './support/coordinator.js';
 
@@ -119,6 +125,75 @@ describe('request delivery', () => {
     expect(received.sort()).toEqual(sent.map((s) => s.request_id as string).sort());
     expect(results.filter((r) => r.status === 'timeout')).toHaveLength(6);
     await Promise.all(received.map((id) => bob.ok('respond_to_request', { request_id: id, response: 'ok' })));
+  });
+
+  describe('hand-off to a wait blocked in the same process', () => {
+    it('delivers without a wake-up message through Redis', async () => {
+      const keys = coordinator.app.get(RedisKeys);
+      const listener = coordinator.app.get<Redis>(REDIS_CLIENT).duplicate();
+      const messages: string[] = [];
+      try {
+        await listener.subscribe(keys.events);
+        listener.on('message', (_channel: string, topic: string) => messages.push(topic));
+        const waiting = bob.ok('wait_for_request', { timeout: 30 });
+        await eventually(() => coordinator.blockedWaiters() === 1, 'bob to block');
+        const sent = await alice.ok('send_request', { target: 'bob', message: 'straight to you' });
+        expect((await waiting).request).toMatchObject({ request_id: sent.request_id, state: 'delivered' });
+        // A send to an agent with no wait in this process does publish: the listener works.
+        await alice.ok('send_request', { target: 'bob', message: 'queued' });
+        await eventually(() => messages.length > 0, 'the queued request to be published');
+        expect(messages).toEqual(['q:bob']);
+        expect((await bob.ok('get_pending_requests')).requests.map((r: { message: string }) => r.message)).toEqual([
+          'straight to you',
+          'queued',
+        ]);
+      } finally {
+        await listener.quit();
+        const pending = (await bob.ok('get_pending_requests')).requests as { request_id: string }[];
+        await Promise.all(
+          pending.map((r) => bob.ok('respond_to_request', { request_id: r.request_id, response: 'ok' })),
+        );
+      }
+    });
+
+    it('queues the request again when the wait ends while the send is under way', async () => {
+      const requests = coordinator.app.get(RequestsService);
+      const wakeups = coordinator.app.get(WakeupService);
+      const cancel = new AbortController();
+      const waiting = requests.waitForRequest('bob', 30, { signal: cancel.signal });
+      await eventually(() => wakeups.isWaiting(wakeups.requestTopic('bob')), 'bob to sleep');
+      // send() sees the sleeping wait and asks its script to deliver at once; the wait is
+      // cancelled before the script's answer comes back, so nobody takes the request.
+      const sending = requests.send('alice', { target: 'bob', message: 'do not lose me' });
+      cancel.abort();
+      expect((await waiting).status).not.toBe('received');
+      const { request_id } = await sending;
+      const next = await bob.ok('wait_for_request', { timeout: 5 });
+      expect(next.request).toMatchObject({ request_id, message: 'do not lose me', state: 'delivered' });
+      await bob.ok('respond_to_request', { request_id, response: 'got it' });
+    });
+
+    it('never hands a request past an older one still queued', async () => {
+      const store = coordinator.app.get(RequestsStore);
+      const request = (requestId: string, deliverNow: boolean) => ({
+        requestId,
+        conversationId: `conv-${requestId}`,
+        startsConversation: true,
+        from: 'alice',
+        to: 'bob',
+        message: requestId,
+        context: '',
+        deliverNow,
+      });
+      const older = await store.send(request('req-older', false));
+      const newer = await store.send(request('req-newer', true));
+      expect(older).toMatchObject({ ok: true, delivered: undefined });
+      expect(newer).toMatchObject({ ok: true, delivered: undefined });
+      expect((await store.claimQueued('bob')).claimed?.request_id).toBe('req-older');
+      expect((await store.claimQueued('bob')).claimed?.request_id).toBe('req-newer');
+      await bob.ok('respond_to_request', { request_id: 'req-older', response: 'ok' });
+      await bob.ok('respond_to_request', { request_id: 'req-newer', response: 'ok' });
+    });
   });
 
   it('sends progress notifications while blocked', async () => {

@@ -87,6 +87,7 @@ export class RequestsService {
     this.checkSize('context', input.context ?? '');
     const conversationId = input.conversation_id ?? `conv-${randomUUID()}`;
     const requestId = `req-${randomUUID()}`;
+    const targetTopic = this.wakeups.requestTopic(target);
     const result = await this.store.send({
       requestId,
       conversationId,
@@ -95,6 +96,7 @@ export class RequestsService {
       to: target,
       message: input.message,
       context: input.context ?? '',
+      deliverNow: this.wakeups.isWaiting(targetTopic),
     });
     if (!result.ok) {
       switch (result.reason) {
@@ -110,6 +112,10 @@ export class RequestsService {
     }
     this.metrics.requestsSent.inc();
     annotateCall({ request_id: requestId, to_agent: target });
+    // The wait that made the script deliver may have ended while the script ran.
+    if (result.delivered && !this.wakeups.handOff(targetTopic, result.delivered)) {
+      await this.store.requeue(target, requestId);
+    }
     const status = this.presence.statusOf(
       { last_seen: result.targetLastSeen, left_at: result.targetLeftAt },
       result.createdAt,
@@ -136,9 +142,6 @@ export class RequestsService {
         async () => {
           const { claimed, expired } = await this.store.claimQueued(agentId);
           this.metrics.requestsExpired.inc(expired);
-          if (claimed) {
-            this.recordDelivery(claimed);
-          }
           return claimed;
         },
         this.waitOptions(agentId, timeoutSeconds, hooks),
@@ -146,6 +149,7 @@ export class RequestsService {
     );
     switch (outcome.kind) {
       case 'found':
+        this.recordDelivery(outcome.value);
         return { status: 'received', request: requestView(outcome.value) };
       case 'restarting':
         return RESTARTING;

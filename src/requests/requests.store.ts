@@ -16,10 +16,12 @@ export interface NewRequest {
   to: string;
   message: string;
   context: string;
+  /** Deliver it at once if nothing older is queued: this process holds a blocked wait of `to`'s. */
+  deliverNow: boolean;
 }
 
 export type SendResult =
-  | { ok: true; createdAt: number; targetLastSeen: string; targetLeftAt?: string }
+  | { ok: true; createdAt: number; targetLastSeen: string; targetLeftAt?: string; delivered?: RequestRecord }
   | { ok: false; reason: 'unknown-target' | 'no-conversation' | 'not-a-participant' };
 
 export type RespondResult =
@@ -61,13 +63,36 @@ export class RequestsStore {
         request.context,
         this.config.C3PO_REQUEST_TTL_S,
         k.events,
+        request.deliverNow ? '1' : '0',
       ],
     );
     if (typeof result === 'number') {
       return { ok: false, reason: sendFailures[String(result) as keyof typeof sendFailures] };
     }
-    const [, createdAt, targetLastSeen, targetLeftAt] = result as [number, string, string, string];
-    return { ok: true, createdAt: Number(createdAt), targetLastSeen, targetLeftAt: targetLeftAt || undefined };
+    const [, createdAt, targetLastSeen, targetLeftAt, delivered] = result as [
+      number,
+      string,
+      string,
+      string,
+      string[] | null,
+    ];
+    return {
+      ok: true,
+      createdAt: Number(createdAt),
+      targetLastSeen,
+      targetLeftAt: targetLeftAt || undefined,
+      delivered: delivered ? fromFlat<RequestRecord>(delivered) : undefined,
+    };
+  }
+
+  /** Queues again a request that send() delivered for a wait that was gone by then. */
+  async requeue(agentId: string, requestId: string): Promise<void> {
+    const k = this.keys;
+    await this.scripts.run(
+      'requeueRequest',
+      [k.request(requestId), k.queued(agentId), k.pending(agentId)],
+      [requestId, agentId, k.events, this.config.C3PO_REQUEST_TTL_S],
+    );
   }
 
   /** The oldest queued request, now delivered, and how many expired ones were dropped reaching it. */

@@ -11,6 +11,14 @@ export const HEARTBEAT_MS = 5000;
 export type WaitOutcome<T> =
   { kind: 'found'; value: T } | { kind: 'timeout' } | { kind: 'cancelled' } | { kind: 'restarting' };
 
+/** A blocked wait as its topic sees it: it can be rung, or handed a value while it sleeps. */
+interface Doorbell {
+  ring(): void;
+  readonly asleep: boolean;
+  /** Gives the wait `value` to return; false when the wait is not asleep and so cannot take it. */
+  take(value: unknown): boolean;
+}
+
 export interface WaitOptions {
   timeoutMs: number;
   signal?: AbortSignal;
@@ -24,11 +32,15 @@ export interface WaitOptions {
  * connections; a wake-up only rings a doorbell, and the waiter then claims atomically with a
  * script, so a lost or duplicate message can delay a waiter (until its next heartbeat) but
  * never hand one request to two waiters.
+ *
+ * Within one process there is a shorter way: whoever already holds what a waiter waits for
+ * (a request its own script delivered) can hand it to one sleeping waiter directly, with no
+ * wake-up message and no claim.
  */
 @Injectable()
 export class WakeupService implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(WakeupService.name);
-  private readonly doorbells = new Map<string, Set<() => void>>();
+  private readonly doorbells = new Map<string, Set<Doorbell>>();
   private readonly stopWaiting = new AbortController();
   private subscriber: Redis;
 
@@ -66,10 +78,25 @@ export class WakeupService implements OnModuleInit, BeforeApplicationShutdown, O
     const started = Date.now();
     const deadline = started + options.timeoutMs;
     let rung: boolean;
+    let handed: { value: T } | undefined;
+    // Set only while the wait sleeps, and cleared by whatever ends the sleep first.
     let wake: (() => void) | undefined;
-    const bell = () => {
-      rung = true;
-      wake?.();
+    const bell: Doorbell = {
+      ring: () => {
+        rung = true;
+        wake?.();
+      },
+      get asleep() {
+        return wake !== undefined;
+      },
+      take: (value) => {
+        if (!wake) {
+          return false;
+        }
+        handed = { value: value as T };
+        wake();
+        return true;
+      },
     };
     const stop = () => wake?.();
     this.addBell(topic, bell);
@@ -94,8 +121,10 @@ export class WakeupService implements OnModuleInit, BeforeApplicationShutdown, O
         }
         if (!rung) {
           const heartbeatDue = now + HEARTBEAT_MS - ((now - started) % HEARTBEAT_MS);
-          const timer = await this.sleepUntilWoken(Math.min(deadline, heartbeatDue), (resolve) => (wake = resolve));
-          wake = undefined;
+          const timer = await this.sleepUntilWoken(Math.min(deadline, heartbeatDue), (set) => (wake = set));
+          if (handed) {
+            return { kind: 'found', value: handed.value };
+          }
           if (timer === 'heartbeat' && Date.now() < deadline) {
             await options.onHeartbeat?.(Date.now() - started);
           }
@@ -106,6 +135,16 @@ export class WakeupService implements OnModuleInit, BeforeApplicationShutdown, O
       options.signal?.removeEventListener('abort', stop);
       this.stopWaiting.signal.removeEventListener('abort', stop);
     }
+  }
+
+  /** Whether a wait on `topic` sleeps in this process now, so that handOff would likely reach it. */
+  isWaiting(topic: string): boolean {
+    return [...(this.doorbells.get(topic) ?? [])].some((bell) => bell.asleep);
+  }
+
+  /** Gives `value` to one wait sleeping on `topic` in this process; false when none took it. */
+  handOff(topic: string, value: unknown): boolean {
+    return [...(this.doorbells.get(topic) ?? [])].some((bell) => bell.take(value));
   }
 
   /** A topic for "a request was queued for this agent" (sendRequest-8.lua publishes it). */
@@ -126,10 +165,21 @@ export class WakeupService implements OnModuleInit, BeforeApplicationShutdown, O
     await this.subscriber.quit().catch(() => this.subscriber.disconnect());
   }
 
-  private sleepUntilWoken(until: number, setWake: (resolve: () => void) => void): Promise<'woken' | 'heartbeat'> {
+  /** Sleeps until `until` or until the wake function it hands out is called; either clears it. */
+  private sleepUntilWoken(
+    until: number,
+    setWake: (wake: (() => void) | undefined) => void,
+  ): Promise<'woken' | 'heartbeat'> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve('heartbeat'), Math.max(0, until - Date.now()));
+      const timer = setTimeout(
+        () => {
+          setWake(undefined);
+          resolve('heartbeat');
+        },
+        Math.max(0, until - Date.now()),
+      );
       setWake(() => {
+        setWake(undefined);
         clearTimeout(timer);
         resolve('woken');
       });
@@ -137,16 +187,16 @@ export class WakeupService implements OnModuleInit, BeforeApplicationShutdown, O
   }
 
   private ring(topic: string): void {
-    this.doorbells.get(topic)?.forEach((bell) => bell());
+    this.doorbells.get(topic)?.forEach((bell) => bell.ring());
   }
 
-  private addBell(topic: string, bell: () => void): void {
+  private addBell(topic: string, bell: Doorbell): void {
     const bells = this.doorbells.get(topic) ?? new Set();
     bells.add(bell);
     this.doorbells.set(topic, bells);
   }
 
-  private removeBell(topic: string, bell: () => void): void {
+  private removeBell(topic: string, bell: Doorbell): void {
     const bells = this.doorbells.get(topic);
     bells?.delete(bell);
     if (bells?.size === 0) {
