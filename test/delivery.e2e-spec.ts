@@ -156,6 +156,30 @@ describe('request delivery', () => {
       }
     });
 
+    it("gives the sender's blocked wait the answer without reading it back", async () => {
+      const { request_id } = await alice.ok('send_request', { target: 'bob', message: 'quick one' });
+      const requestKey = coordinator.app.get(RedisKeys).request(request_id);
+      // monitor() opens a connection of its own, which sees every command the coordinator sends.
+      const monitor = await coordinator.app.get<Redis>(REDIS_CLIENT).monitor();
+      const reads: string[] = [];
+      monitor.on('monitor', (_time: string, args: string[]) => {
+        if (args[0].toLowerCase() === 'hgetall' && args[1] === requestKey) {
+          reads.push(args[0]);
+        }
+      });
+      try {
+        const waiting = alice.ok('wait_for_response', { request_id, timeout: 30 });
+        await eventually(() => coordinator.blockedWaiters() === 1, 'alice to block');
+        await bob.ok('respond_to_request', { request_id, response: 'quick answer' });
+        expect(await waiting).toMatchObject({ status: 'answered', response: 'quick answer', from_agent: 'bob' });
+        // The one read is the wait's first look (the sender check); none follows the answer.
+        await eventually(() => reads.length > 0, 'the first read to be seen');
+        expect(reads).toHaveLength(1);
+      } finally {
+        monitor.disconnect();
+      }
+    });
+
     it('queues the request again when the wait ends while the send is under way', async () => {
       const requests = coordinator.app.get(RequestsService);
       const wakeups = coordinator.app.get(WakeupService);

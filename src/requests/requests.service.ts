@@ -175,7 +175,12 @@ export class RequestsService {
       }
     }
     this.metrics.requestsAnswered.inc({ response_status: status });
-    return { request_id: requestId, status: 'answered' as const, answered_at: isoFromMs(result.answeredAt)! };
+    const answeredAt = isoFromMs(result.answeredAt)!;
+    // An answer never changes, so the sender's waits asleep in this process can have it without
+    // reading it back; waits in other processes get the wake-up the script published.
+    const answer: ResponseView = { from_agent: agentId, response, response_status: status, answered_at: answeredAt };
+    this.wakeups.handToAll(this.wakeups.responseTopic(requestId), answer);
+    return { request_id: requestId, status: 'answered' as const, answered_at: answeredAt };
   }
 
   async waitForResponse(

@@ -147,6 +147,11 @@ export class WakeupService implements OnModuleInit, BeforeApplicationShutdown, O
     return [...(this.doorbells.get(topic) ?? [])].some((bell) => bell.take(value));
   }
 
+  /** Gives `value` to every wait sleeping on `topic` in this process. */
+  handToAll(topic: string, value: unknown): void {
+    this.doorbells.get(topic)?.forEach((bell) => bell.take(value));
+  }
+
   /** A topic for "a request was queued for this agent" (sendRequest-8.lua publishes it). */
   requestTopic(agentId: string): string {
     return `q:${agentId}`;
