@@ -34,8 +34,8 @@ export interface WaitOptions {
  * never hand one request to two waiters.
  *
  * Within one process there is a shorter way: whoever already holds what a waiter waits for
- * (a request its own script delivered) can hand it to one sleeping waiter directly, with no
- * wake-up message and no claim.
+ * (a request its own script delivered, an answer it stored) can hand it to a sleeping waiter
+ * directly, with no wake-up message and no claim.
  */
 @Injectable()
 export class WakeupService implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -152,7 +152,7 @@ export class WakeupService implements OnModuleInit, BeforeApplicationShutdown, O
     this.doorbells.get(topic)?.forEach((bell) => bell.take(value));
   }
 
-  /** A topic for "a request was queued for this agent" (sendRequest-8.lua publishes it). */
+  /** A topic for "a request was queued for this agent" (sendRequest-8.lua and requeueRequest-3.lua publish it). */
   requestTopic(agentId: string): string {
     return `q:${agentId}`;
   }
