@@ -130,7 +130,8 @@ describe('request delivery', () => {
   describe('hand-off to a wait blocked in the same process', () => {
     it('delivers without a wake-up message through Redis', async () => {
       const keys = coordinator.app.get(RedisKeys);
-      const listener = coordinator.app.get<Redis>(REDIS_CLIENT).duplicate();
+      const redis = coordinator.app.get<Redis>(REDIS_CLIENT);
+      const listener = redis.duplicate();
       const messages: string[] = [];
       try {
         await listener.subscribe(keys.events);
@@ -141,8 +142,10 @@ describe('request delivery', () => {
         expect((await waiting).request).toMatchObject({ request_id: sent.request_id, state: 'delivered' });
         // A send to an agent with no wait in this process does publish: the listener works.
         await alice.ok('send_request', { target: 'bob', message: 'queued' });
-        await eventually(() => messages.length > 0, 'the queued request to be published');
-        expect(messages).toEqual(['q:bob']);
+        // Published after both sends, so once it arrives every message they caused has too.
+        await redis.publish(keys.events, 'end of test');
+        await eventually(() => messages.includes('end of test'), 'the closing message');
+        expect(messages).toEqual(['q:bob', 'end of test']);
         expect((await bob.ok('get_pending_requests')).requests.map((r: { message: string }) => r.message)).toEqual([
           'straight to you',
           'queued',
@@ -159,21 +162,27 @@ describe('request delivery', () => {
     it("gives the sender's blocked wait the answer without reading it back", async () => {
       const { request_id } = await alice.ok('send_request', { target: 'bob', message: 'quick one' });
       const requestKey = coordinator.app.get(RedisKeys).request(request_id);
+      const endKey = `${requestKey}:end-of-test`;
+      const redis = coordinator.app.get<Redis>(REDIS_CLIENT);
       // monitor() opens a connection of its own, which sees every command the coordinator sends.
-      const monitor = await coordinator.app.get<Redis>(REDIS_CLIENT).monitor();
+      const monitor = await redis.monitor();
       const reads: string[] = [];
+      let ended = false;
       monitor.on('monitor', (_time: string, args: string[]) => {
         if (args[0].toLowerCase() === 'hgetall' && args[1] === requestKey) {
           reads.push(args[0]);
         }
+        ended ||= args[1] === endKey;
       });
       try {
         const waiting = alice.ok('wait_for_response', { request_id, timeout: 30 });
         await eventually(() => coordinator.blockedWaiters() === 1, 'alice to block');
         await bob.ok('respond_to_request', { request_id, response: 'quick answer' });
         expect(await waiting).toMatchObject({ status: 'answered', response: 'quick answer', from_agent: 'bob' });
+        // Sent after the wait returned, so once MONITOR shows it, it has shown every read before.
+        await redis.exists(endKey);
+        await eventually(() => ended, 'the closing command to be seen');
         // The one read is the wait's first look (the sender check); none follows the answer.
-        await eventually(() => reads.length > 0, 'the first read to be seen');
         expect(reads).toHaveLength(1);
       } finally {
         monitor.disconnect();
