@@ -2,53 +2,89 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 
-/** A private, throwaway redis-server: free port, loopback only, nothing written to disk. */
+export interface RedisServerOptions {
+  /** Listen here instead of on a free port. */
+  port?: number;
+  /**
+   * Keep an append-only file in this directory (fsync every second), so that a server started
+   * again on the same directory, after a crash too, comes back with the data. Without it
+   * nothing is written to disk.
+   */
+  appendOnlyDir?: string;
+}
+
+/** A private, throwaway redis-server: free port, loopback only, nothing written to disk unless asked. */
 export class RedisServer {
   readonly port: number;
-  private readonly process: ChildProcess;
+  private process: ChildProcess;
+  private readonly appendOnlyDir?: string;
 
-  private constructor(port: number, process: ChildProcess) {
+  private constructor(port: number, process: ChildProcess, appendOnlyDir?: string) {
     this.port = port;
     this.process = process;
+    this.appendOnlyDir = appendOnlyDir;
   }
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  static async start(port?: number): Promise<RedisServer> {
-    const chosen = port ?? (await freePort());
-    const child = spawn(
-      'redis-server',
-      ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', '/tmp'],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    const error = once(child, 'error').then(([e]) => {
-      throw new Error(`cannot start redis-server (is it installed?): ${(e as Error).message}`);
-    });
-    let output = '';
-    const ready = new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Ready to accept connections')) {
-          resolve();
-        }
-      });
-      child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output.slice(-500)}`)));
-    });
-    await Promise.race([ready, error]);
-    child.stdout.resume();
-    return new RedisServer(chosen, child);
+  get pid(): number | undefined {
+    return this.process.pid;
   }
 
+  get running(): boolean {
+    return this.process.exitCode === null && this.process.signalCode === null;
+  }
+
+  static async start(options: number | RedisServerOptions = {}): Promise<RedisServer> {
+    const { port, appendOnlyDir } = typeof options === 'number' ? { port: options } : options;
+    const chosen = port ?? (await freePort());
+    return new RedisServer(chosen, await spawnRedis(chosen, appendOnlyDir), appendOnlyDir);
+  }
+
+  /** Starts the server again on the same port (and append-only directory), after stop(). */
+  async restart(): Promise<void> {
+    await this.stop();
+    this.process = await spawnRedis(this.port, this.appendOnlyDir);
+  }
+
+  /** SIGKILL, as a crash would: nothing is flushed beyond what the append-only file already has. */
   async stop(): Promise<void> {
-    if (this.process.exitCode !== null || this.process.signalCode !== null) {
+    if (!this.running) {
       return;
     }
     const exited = once(this.process, 'exit');
     this.process.kill('SIGKILL');
     await exited;
   }
+}
+
+async function spawnRedis(port: number, appendOnlyDir?: string): Promise<ChildProcess> {
+  const persistence = appendOnlyDir
+    ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', appendOnlyDir]
+    : ['--appendonly', 'no', '--dir', '/tmp'];
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const error = once(child, 'error').then(([e]) => {
+    throw new Error(`cannot start redis-server (is it installed?): ${(e as Error).message}`);
+  });
+  let output = '';
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) {
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output.slice(-500)}`)));
+  });
+  await Promise.race([ready, error]);
+  // From here on the log is only drained, not kept.
+  child.stdout.removeAllListeners('data');
+  child.stdout.resume();
+  return child;
 }
 
 export async function freePort(): Promise<number> {
