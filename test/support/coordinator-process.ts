@@ -1,16 +1,26 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { freePort } from './redis-server.js';
+// .ts, not .js: test/faults/run.ts loads this file with Node's type stripping, which maps nothing.
+import { freePort } from './redis-server.ts';
+
+export interface CoordinatorProcessOptions {
+  /** Listen here instead of on a free port (a restart that keeps its address). */
+  port?: number;
+  /** The built entry point; dist/main.js by default. */
+  main?: string;
+}
 
 /** The built coordinator (dist/main.js) as a real process, for signals and log output. */
 export class CoordinatorProcess {
   readonly output: string[] = [];
   private readonly child: ChildProcess;
   readonly url: string;
+  readonly port: number;
 
-  private constructor(child: ChildProcess, url: string) {
+  private constructor(child: ChildProcess, port: number) {
     this.child = child;
-    this.url = url;
+    this.port = port;
+    this.url = `http://127.0.0.1:${port}`;
     for (const stream of [child.stdout!, child.stderr!]) {
       let partial = '';
       stream.on('data', (chunk: Buffer) => {
@@ -21,21 +31,33 @@ export class CoordinatorProcess {
     }
   }
 
-  static async start(env: Record<string, string>): Promise<CoordinatorProcess> {
-    const port = await freePort();
-    const child = spawn(process.execPath, ['dist/main.js'], {
+  static async start(
+    env: Record<string, string>,
+    options: CoordinatorProcessOptions = {},
+  ): Promise<CoordinatorProcess> {
+    const port = options.port ?? (await freePort());
+    const child = spawn(process.execPath, [options.main ?? 'dist/main.js'], {
       env: { ...process.env, C3PO_HOST: '127.0.0.1', C3PO_PORT: String(port), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const coordinator = new CoordinatorProcess(child, `http://127.0.0.1:${port}`);
+    const coordinator = new CoordinatorProcess(child, port);
     const until = Date.now() + 15_000;
     while (!coordinator.output.some((line) => line.includes('coordinator listening'))) {
       if (child.exitCode !== null || Date.now() > until) {
+        child.kill('SIGKILL');
         throw new Error(`coordinator did not start:\n${coordinator.output.join('\n')}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     return coordinator;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
   }
 
   /** Sends SIGTERM and resolves with the exit code. */
@@ -49,7 +71,13 @@ export class CoordinatorProcess {
     return code;
   }
 
-  kill(): void {
+  /** SIGKILL, as a crash would: no shutdown hook runs. Resolves once the process is gone. */
+  async kill(): Promise<void> {
+    if (!this.running) {
+      return;
+    }
+    const exited = once(this.child, 'exit');
     this.child.kill('SIGKILL');
+    await exited;
   }
 }
