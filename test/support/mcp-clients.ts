@@ -1,6 +1,7 @@
 import { Client as ModernClient, StreamableHTTPClientTransport as ModernTransport } from '@modelcontextprotocol/client';
 import { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as LegacyTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { isDeepStrictEqual } from 'node:util';
 
 export type ClientKind = 'sdk-1.x (2025-11-25)' | 'client-2.x (2026-07-28)';
 export const clientKinds: ClientKind[] = ['sdk-1.x (2025-11-25)', 'client-2.x (2026-07-28)'];
@@ -19,12 +20,23 @@ export interface CallOptions {
 
 /** One agent's MCP connection, with either generation of the official client. */
 export class Agent {
+  readonly id: string;
+  readonly kind: ClientKind;
+  private readonly client: ModernClient | LegacyClient;
+  private readonly transport: ModernTransport | LegacyTransport;
+
+  // Plain fields, not parameter properties: Node's type stripping (test/faults/) cannot run those.
   private constructor(
-    readonly id: string,
-    readonly kind: ClientKind,
-    private readonly client: ModernClient | LegacyClient,
-    private readonly transport: ModernTransport | LegacyTransport,
-  ) {}
+    id: string,
+    kind: ClientKind,
+    client: ModernClient | LegacyClient,
+    transport: ModernTransport | LegacyTransport,
+  ) {
+    this.id = id;
+    this.kind = kind;
+    this.client = client;
+    this.transport = transport;
+  }
 
   static async connect(url: string, id: string, kind: ClientKind = 'client-2.x (2026-07-28)'): Promise<Agent> {
     const endpoint = new URL('/mcp', url);
@@ -65,7 +77,12 @@ export class Agent {
     let data: Record<string, any> = {};
     if (!isError) {
       data = JSON.parse(text) as Record<string, any>;
-      expect(result.structuredContent).toEqual(data);
+      if (typeof expect === 'function') {
+        expect(result.structuredContent).toEqual(data);
+      } else if (!isDeepStrictEqual(result.structuredContent, data)) {
+        // Outside Jest (test/faults/run.ts) there is no expect; objects there share one realm.
+        throw new Error(`${name}: structuredContent differs from the text content: ${text}`);
+      }
     }
     return { isError, text, data };
   }
