@@ -4,6 +4,7 @@ import { RedisKeys } from '../src/redis/keys.js';
 import { REDIS_CLIENT } from '../src/redis/redis.constants.js';
 import { RequestsService } from '../src/requests/requests.service.js';
 import { RequestsStore } from '../src/requests/requests.store.js';
+import { requestTopic } from '../src/redis/topics.js';
 import { WakeupService } from '../src/requests/wakeup.service.js';
 import { Agent } from './support/mcp-clients.js';
 import { Coordinator, eventually, startCoordinator } from './support/coordinator.js';
@@ -194,7 +195,7 @@ describe('request delivery', () => {
       const wakeups = coordinator.app.get(WakeupService);
       const cancel = new AbortController();
       const waiting = requests.waitForRequest('bob', 30, { signal: cancel.signal });
-      await eventually(() => wakeups.isWaiting(wakeups.requestTopic('bob')), 'bob to sleep');
+      await eventually(() => wakeups.isWaiting(requestTopic('bob')), 'bob to sleep');
       // send() sees the sleeping wait and asks its script to deliver at once; the wait is
       // cancelled before the script's answer comes back, so nobody takes the request.
       const sending = requests.send('alice', { target: 'bob', message: 'do not lose me' });
@@ -230,8 +231,8 @@ describe('request delivery', () => {
   });
 
   it('sends progress notifications while blocked', async () => {
-    // An agent of its own: nothing another test left queued can end this wait early.
-    const idler = await Agent.connect(coordinator.url, 'idler');
+    const ticking = await startCoordinator({ C3PO_WAIT_RECHECK_MS: '5000' });
+    const idler = await Agent.connect(ticking.url, 'idler');
     try {
       const progress: number[] = [];
       const result = await idler.ok(
@@ -246,6 +247,7 @@ describe('request delivery', () => {
       expect(progress.every((seconds) => seconds >= 5 && seconds < 11)).toBe(true);
     } finally {
       await idler.close();
+      await ticking.close();
     }
   });
 
@@ -265,7 +267,7 @@ describe('request delivery', () => {
   it('counts an agent blocked in a wait as online after its last call has left the window', async () => {
     // A 10 s window: the waiter's only call is 11.5 s old when checked, so only the wait's
     // heartbeats (at 5 s and 10 s) can keep it online.
-    const short = await startCoordinator({ C3PO_ONLINE_WINDOW_S: '10' });
+    const short = await startCoordinator({ C3PO_ONLINE_WINDOW_S: '10', C3PO_WAIT_RECHECK_MS: '5000' });
     const sleeper = await Agent.connect(short.url, 'sleeper');
     const observer = await Agent.connect(short.url, 'observer');
     try {

@@ -27,10 +27,13 @@ describe.each(clientKinds)('MCP tools with %s', (kind) => {
     expect(alice.protocolVersion).toBe(kind.startsWith('sdk-1.x') ? '2025-11-25' : '2026-07-28');
   });
 
-  it('lists the eight tools', async () => {
+  it('lists the twelve tools', async () => {
     expect(await alice.listTools()).toEqual([
+      'cancel_request',
       'get_conversation',
       'get_pending_requests',
+      'get_request',
+      'get_request_status',
       'list_agents',
       'register_agent',
       'respond_to_request',
@@ -125,10 +128,13 @@ describe.each(clientKinds)('MCP tools with %s', (kind) => {
 
   it('wait_for_response times out without touching the request', async () => {
     const requestId = await aliceAsksBob('no answer yet');
-    expect(await alice.ok('wait_for_response', { request_id: requestId, timeout: 1 })).toEqual({
+    expect(await alice.ok('wait_for_response', { request_id: requestId, timeout: 1 })).toMatchObject({
       status: 'timeout',
       request_id: requestId,
       waited_seconds: 1,
+      state: 'queued',
+      delivery_count: 0,
+      message: expect.stringMatching(/'bob' has not picked it up yet/),
     });
     const received = await bob.ok('wait_for_request', { timeout: 1 });
     expect(received.request.request_id).toBe(requestId);
@@ -179,7 +185,9 @@ describe.each(clientKinds)('MCP tools with %s', (kind) => {
 
   describe('respond_to_request refuses', () => {
     it('an unknown request id', async () => {
-      expect(await bob.fails('respond_to_request', { request_id: 'x', response: 'hi' })).toBe("request 'x' not found");
+      expect(await bob.fails('respond_to_request', { request_id: 'x', response: 'hi' })).toBe(
+        "request 'x' not found (it may have expired)",
+      );
     });
 
     it('an answer from someone other than the addressee, and leaves the request unanswered', async () => {

@@ -5,6 +5,7 @@ import { RedisKeys } from '../redis/keys.js';
 import { fromFlat } from '../redis/from-flat.js';
 import { REDIS_CLIENT } from '../redis/redis.constants.js';
 import { RedisScripts } from '../redis/redis-scripts.js';
+import { Scripts } from '../redis/script-catalog.js';
 
 /** An agent record as stored: every value a string, times in epoch ms. */
 export interface AgentRecord {
@@ -45,18 +46,22 @@ export class AgentsStore {
 
   /** Saves profile fields and the session; reports another live session holding the same id. */
   async register(agentId: string, profile: ProfileFields, sessionId = ''): Promise<OtherSession | null> {
-    const fields: string[] = [];
+    const fields: Record<string, string> = {};
     if (profile.description !== undefined) {
-      fields.push('description', profile.description);
+      fields.description = profile.description;
     }
     if (profile.capabilities !== undefined) {
-      fields.push('capabilities', JSON.stringify(profile.capabilities));
+      fields.capabilities = JSON.stringify(profile.capabilities);
     }
-    const other = (await this.scripts.run(
-      'registerSession',
-      [this.keys.agent(agentId)],
-      [sessionId, Math.max(SESSION_LIVE_WINDOW_MS, this.config.C3PO_ONLINE_WINDOW_S * 1000), ...fields],
-    )) as string[];
+    const other = await this.scripts.run(
+      Scripts.registerSession,
+      { agent: this.keys.agent(agentId) },
+      {
+        sessionId,
+        sessionLiveMs: Math.max(SESSION_LIVE_WINDOW_MS, this.config.C3PO_ONLINE_WINDOW_S * 1000),
+        profileJson: JSON.stringify(fields),
+      },
+    );
     return other.length === 2 ? { session_id: other[0], last_active_ms: Number(other[1]) } : null;
   }
 
@@ -67,14 +72,11 @@ export class AgentsStore {
 
   /** Every agent seen within the record TTL, most recently seen first, with the server time. */
   async list(): Promise<{ agents: AgentRecord[]; now: number }> {
-    const [seconds, micros, ...records] = (await this.scripts.run(
-      'listAgents',
-      [this.keys.agentIndex],
-      [Date.now() - this.config.C3PO_REQUEST_TTL_S * 1000, this.keys.agent('')],
-    )) as [string, string, ...string[][]];
-    return {
-      agents: records.map((flat) => fromFlat<AgentRecord>(flat)),
-      now: Number(seconds) * 1000 + Math.floor(Number(micros) / 1000),
-    };
+    const [now, ...records] = await this.scripts.run(
+      Scripts.listAgents,
+      { agentIndex: this.keys.agentIndex },
+      { horizonMs: Date.now() - this.config.C3PO_REQUEST_TTL_S * 1000, agentPrefix: this.keys.agent('') },
+    );
+    return { agents: records.map((flat) => fromFlat<AgentRecord>(flat)), now };
   }
 }

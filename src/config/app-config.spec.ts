@@ -11,6 +11,12 @@ describe('loadConfig', () => {
       C3PO_ONLINE_WINDOW_S: 90,
       C3PO_MAX_MESSAGE_BYTES: 65536,
       C3PO_LOG_FORMAT: 'text',
+      C3PO_EXPIRED_KEEP_S: 86400,
+      C3PO_DELIVERY_LEASE_S: 600,
+      C3PO_MAX_DELIVERIES: 5,
+      C3PO_LEASE_SWEEP_MS: 1000,
+      C3PO_WAIT_RECHECK_MS: 5000,
+      C3PO_PREVIEW_BYTES: 2000,
     });
   });
 
@@ -26,7 +32,9 @@ describe('loadConfig', () => {
     ['C3PO_PORT', '70000'],
     ['REDIS_URL', 'localhost:6379'],
     ['C3PO_KEY_PREFIX', 'has space'],
-    ['C3PO_REQUEST_TTL_S', '5'],
+    ['C3PO_REQUEST_TTL_S', '0'],
+    ['C3PO_DELIVERY_LEASE_S', '0'],
+    ['C3PO_MAX_DELIVERIES', 'five'],
     ['C3PO_ONLINE_WINDOW_S', '1.5'],
     ['C3PO_MAX_MESSAGE_BYTES', '-1'],
     ['C3PO_LOG_FORMAT', 'xml'],

@@ -27,8 +27,14 @@ export class AppConfig {
 
   @Transform(toInt)
   @IsInt()
-  @Min(60)
+  @Min(1)
   C3PO_REQUEST_TTL_S = 7 * 24 * 3600;
+
+  /** How long a request stays readable (as expired) after its TTL, so its sender can learn its fate. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  C3PO_EXPIRED_KEEP_S = 24 * 3600;
 
   @Transform(toInt)
   @IsInt()
@@ -40,6 +46,36 @@ export class AppConfig {
   @Min(1024)
   @Max(16 * 1024 * 1024)
   C3PO_MAX_MESSAGE_BYTES = 64 * 1024;
+
+  /** How long a handed-out request is its addressee's before it is queued again. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  C3PO_DELIVERY_LEASE_S = 600;
+
+  /** Hand-outs after which an unanswered request becomes undeliverable. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  C3PO_MAX_DELIVERIES = 5;
+
+  /** How often each process takes back requests whose lease ran out. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  C3PO_LEASE_SWEEP_MS = 1000;
+
+  /** How often a blocked wait re-checks Redis (a lost wake-up costs at most this) and reports progress. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  C3PO_WAIT_RECHECK_MS = 5000;
+
+  /** Longest message (and context) shown whole in a get_pending_requests page, in bytes. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  C3PO_PREVIEW_BYTES = 2000;
 
   @IsIn(['text', 'json'])
   C3PO_LOG_FORMAT: 'text' | 'json' = 'text';

@@ -25,6 +25,12 @@ const sendRequestArgs = z.object({
   message: z.string().describe('What you need, self-contained: the other agent cannot see your context'),
   context: z.string().optional().describe('Optional background: file paths, errors, constraints'),
   conversation_id: id('conversation_id').optional().describe('Continue this conversation; leave out to start one'),
+  idempotency_key: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Optional: a repeat with the same key returns the first request instead of sending again'),
 });
 const respondArgs = z.object({
   request_id: id('request_id'),
@@ -34,6 +40,15 @@ const respondArgs = z.object({
 const waitForResponseArgs = z.object({ request_id: id('request_id'), timeout });
 const waitForRequestArgs = z.object({ timeout });
 const conversationArgs = z.object({ conversation_id: id('conversation_id') });
+const requestArgs = z.object({ request_id: id('request_id') });
+const pendingArgs = z.object({
+  limit: z.number().int().min(1).max(100).default(20).describe('Requests per page (1-100, default 20)'),
+  cursor: z
+    .string()
+    .regex(/^\d+$/, 'cursor must be a next_cursor returned by get_pending_requests')
+    .optional()
+    .describe('next_cursor of the previous page'),
+});
 
 @McpController()
 @UseInterceptors(ToolLoggingInterceptor)
@@ -44,7 +59,7 @@ export class RequestsTools {
     name: 'send_request',
     description:
       'Ask another agent for help. Returns at once with a request_id; then call wait_for_response. ' +
-      'An offline agent gets the request when it comes back.',
+      'An offline agent gets the request when it comes back. Safe to retry: a repeat returns the same request_id.',
     parameters: sendRequestArgs,
   })
   async sendRequest(@Payload() args: z.infer<typeof sendRequestArgs>, @AgentId() agentId: string) {
@@ -53,15 +68,49 @@ export class RequestsTools {
 
   @Tool({
     name: 'get_pending_requests',
-    description: 'Requests waiting for your answer, oldest first. They stay pending until you respond_to_request.',
+    description:
+      'Requests waiting for your answer, oldest first, a page at a time (pass next_cursor for more). ' +
+      'Long texts are cut (truncated: true): get_request has them whole. Answer each with respond_to_request.',
+    parameters: pendingArgs,
   })
-  async getPendingRequests(@AgentId() agentId: string) {
-    return toolResult({ requests: await this.requests.pending(agentId, true) });
+  async getPendingRequests(@Payload() args: z.infer<typeof pendingArgs>, @AgentId() agentId: string) {
+    return toolResult(await this.requests.pending(agentId, { limit: args.limit, cursor: args.cursor, lease: true }));
+  }
+
+  @Tool({
+    name: 'get_request',
+    description: 'One request you sent or received, whole.',
+    parameters: requestArgs,
+  })
+  async getRequest(@Payload() args: z.infer<typeof requestArgs>, @AgentId() agentId: string) {
+    return toolResult({ request: await this.requests.get(agentId, args.request_id) });
+  }
+
+  @Tool({
+    name: 'get_request_status',
+    description:
+      'Where a request you sent or received stands: queued, delivered (the addressee has it), answered, ' +
+      'undeliverable, cancelled or expired, with times and delivery_count.',
+    parameters: requestArgs,
+  })
+  async getRequestStatus(@Payload() args: z.infer<typeof requestArgs>, @AgentId() agentId: string) {
+    return toolResult(await this.requests.status(agentId, args.request_id));
+  }
+
+  @Tool({
+    name: 'cancel_request',
+    description: 'Withdraw a request you sent that is not answered yet; its addressee can no longer answer it.',
+    parameters: requestArgs,
+  })
+  async cancelRequest(@Payload() args: z.infer<typeof requestArgs>, @AgentId() agentId: string) {
+    return toolResult(await this.requests.cancel(agentId, args.request_id));
   }
 
   @Tool({
     name: 'respond_to_request',
-    description: 'Answer a request addressed to you (once). status: success (default), error or declined.',
+    description:
+      'Answer a request addressed to you (once; repeating the same answer is harmless). ' +
+      'status: success (default), error or declined.',
     parameters: respondArgs,
   })
   async respondToRequest(@Payload() args: z.infer<typeof respondArgs>, @AgentId() agentId: string) {
@@ -71,7 +120,9 @@ export class RequestsTools {
 
   @Tool({
     name: 'wait_for_response',
-    description: 'Wait for the answer to a request you sent. Returns at once if it is already answered.',
+    description:
+      'Wait for the answer to a request you sent. Returns at once if it is answered, undeliverable, cancelled ' +
+      'or expired; a timeout says how far the request got.',
     parameters: waitForResponseArgs,
   })
   async waitForResponse(
@@ -85,7 +136,9 @@ export class RequestsTools {
 
   @Tool({
     name: 'wait_for_request',
-    description: 'Wait until another agent sends you a request, then return it (marked delivered).',
+    description:
+      'Wait until another agent sends you a request, then return it. It is leased to you until ' +
+      'lease_expires_at: answer it by then (reading it with get_request renews the lease), or it is queued again.',
     parameters: waitForRequestArgs,
   })
   async waitForRequest(

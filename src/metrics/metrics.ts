@@ -28,6 +28,18 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly requestsRedelivered = new Counter({
+    name: 'c3po_requests_redelivered_total',
+    help: 'Requests queued again because their delivery lease ran out unanswered',
+    registers: [this.registry],
+  });
+
+  readonly requestsUndeliverable = new Counter({
+    name: 'c3po_requests_undeliverable_total',
+    help: 'Requests that became dead letters after C3PO_MAX_DELIVERIES hand-outs',
+    registers: [this.registry],
+  });
+
   readonly waitDuration = new Histogram({
     name: 'c3po_wait_duration_seconds',
     help: 'Time blocked in wait_for_request / wait_for_response, by outcome',

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { RedisKeys } from '../redis/keys.js';
 import { RedisScripts } from '../redis/redis-scripts.js';
+import { Scripts } from '../redis/script-catalog.js';
 
 @Injectable()
 export class PresenceStore {
@@ -13,14 +14,14 @@ export class PresenceStore {
 
   async touch(agentId: string, sessionId = ''): Promise<void> {
     await this.scripts.run(
-      'touchAgent',
-      [this.keys.agent(agentId), this.keys.agentIndex],
-      [agentId, this.config.C3PO_REQUEST_TTL_S, sessionId],
+      Scripts.touchAgent,
+      { agent: this.keys.agent(agentId), agentIndex: this.keys.agentIndex },
+      { agentId, ttlS: this.config.C3PO_REQUEST_TTL_S, sessionId },
     );
   }
 
   async leave(agentId: string, sessionId = ''): Promise<boolean> {
-    const result = await this.scripts.run('leaveSession', [this.keys.agent(agentId)], [sessionId]);
+    const result = await this.scripts.run(Scripts.leaveSession, { agent: this.keys.agent(agentId) }, { sessionId });
     return result === 1;
   }
 }

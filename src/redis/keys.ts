@@ -32,12 +32,36 @@ export class RedisKeys {
 
   /** Requests not yet handed to the addressee (state "queued"), oldest first. */
   queued(agentId: string): string {
-    return `${this.base}queued:${agentId}`;
+    return `${this.queuedPrefix}${agentId}`;
   }
 
-  /** Every unanswered request addressed to the agent ("queued" or "delivered"), oldest first. */
+  /** Prefix of queued zsets, for the script that derives them from the requests it takes back. */
+  get queuedPrefix(): string {
+    return `${this.base}queued:`;
+  }
+
+  /** Every open request addressed to the agent ("queued" or "delivered"), oldest first. */
   pending(agentId: string): string {
-    return `${this.base}pending:${agentId}`;
+    return `${this.pendingPrefix}${agentId}`;
+  }
+
+  get pendingPrefix(): string {
+    return `${this.base}pending:`;
+  }
+
+  /** Delivered requests by the time their lease runs out. */
+  get leases(): string {
+    return `${this.base}leases`;
+  }
+
+  /** Undeliverable requests (dead letters) by the time they became so. */
+  get deadLetters(): string {
+    return `${this.base}dead`;
+  }
+
+  /** The request a send with this fingerprint (or idempotency key hash) stored. */
+  dedupe(hash: string): string {
+    return `${this.base}dedupe:${hash}`;
   }
 
   conversation(conversationId: string): string {

@@ -2,38 +2,55 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { REDIS_CLIENT } from './redis.constants.js';
+import { AnyScript, ScriptArgs, ScriptKeys, ScriptReply } from './redis-script.js';
+import { Scripts } from './script-catalog.js';
+import { ScriptCode } from './script-code.js';
+import { TopicPrefix } from './topics.js';
 
 const scriptsDir = new URL('./scripts/', import.meta.url);
+const includePattern = /^--- @include "([\w-]+)"$/gm;
 
-type ScriptArg = string | number;
-type ScriptFn = (...args: ScriptArg[]) => Promise<unknown>;
+/** Names both sides use, written at the top of every script. */
+const prelude = [
+  `local Code = { ${Object.entries(ScriptCode)
+    .filter(([name]) => Number.isNaN(Number(name)))
+    .map(([name, code]) => `${name} = ${code}`)
+    .join(', ')} }`,
+  `local Topic = { request = '${TopicPrefix.request}', answer = '${TopicPrefix.answer}' }`,
+].join('\n');
+
+/** A script's source with the prelude and its `--- @include "name"` lines (./scripts/includes) filled in. */
+export function loadScript(script: AnyScript): string {
+  const source = readFileSync(new URL(`${script.name}-${script.keys.length}.lua`, scriptsDir), 'utf8');
+  return `${prelude}\n${source.replace(includePattern, (_line, name: string) =>
+    readFileSync(new URL(`includes/${name}.lua`, scriptsDir), 'utf8'),
+  )}`;
+}
 
 /**
- * The Lua scripts in ./scripts, one per atomic operation, registered once with defineCommand
- * (EVALSHA, falling back to EVAL after a Redis restart). A file is named `<command>-<key count>.lua`.
+ * The Lua scripts of the catalog, registered once with defineCommand (EVALSHA, falling back to
+ * EVAL after a Redis restart) and run with named keys and arguments.
  */
 @Injectable()
 export class RedisScripts {
-  private readonly keyCounts = new Map<string, number>();
-
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {
-    for (const file of readdirSync(scriptsDir)) {
-      const match = /^(\w+)-(\d+)\.lua$/.exec(file);
-      if (!match) {
-        continue;
-      }
-      const [, name, keys] = match;
-      const lua = readFileSync(new URL(file, scriptsDir), 'utf8');
-      this.redis.defineCommand(name, { numberOfKeys: Number(keys), lua });
-      this.keyCounts.set(name, Number(keys));
+    const catalogued = new Set<string>();
+    for (const script of Object.values(Scripts) as AnyScript[]) {
+      this.redis.defineCommand(script.name, { numberOfKeys: script.keys.length, lua: loadScript(script) });
+      catalogued.add(`${script.name}-${script.keys.length}.lua`);
+    }
+    const strays = readdirSync(scriptsDir).filter((file) => file.endsWith('.lua') && !catalogued.has(file));
+    if (strays.length > 0) {
+      throw new Error(`scripts missing from the catalog or with another key count: ${strays.join(', ')}`);
     }
   }
 
-  run(name: string, keys: string[], args: ScriptArg[]): Promise<unknown> {
-    if (this.keyCounts.get(name) !== keys.length) {
-      throw new Error(`script ${name} takes ${this.keyCounts.get(name)} keys, got ${keys.length}`);
-    }
-    const command = (this.redis as unknown as Record<string, ScriptFn>)[name];
-    return command.call(this.redis, ...keys, ...args);
+  run<S extends AnyScript>(script: S, keys: ScriptKeys<S>, args: ScriptArgs<S>): Promise<ScriptReply<S>> {
+    const command = (this.redis as unknown as Record<string, (...values: (string | number)[]) => Promise<unknown>>)[
+      script.name
+    ];
+    const keyValues = script.keys.map((name) => (keys as Record<string, string>)[name]);
+    const argValues = script.args.map((name) => (args as Record<string, string | number>)[name]);
+    return command.call(this.redis, ...keyValues, ...argValues) as Promise<ScriptReply<S>>;
   }
 }

@@ -1,6 +1,6 @@
 import { isoFromMs } from '../common/timestamps.js';
 
-export type RequestState = 'queued' | 'delivered' | 'answered';
+export type RequestState = 'queued' | 'delivered' | 'answered' | 'undeliverable' | 'cancelled' | 'expired';
 export type ResponseStatus = 'success' | 'error' | 'declined';
 
 /** A request hash as stored: strings only, times in epoch ms. */
@@ -13,23 +13,47 @@ export interface RequestRecord {
   context: string;
   state: RequestState;
   created_at: string;
+  expires_at: string;
+  delivery_count: string;
   delivered_at?: string;
+  lease_until?: string;
   answered_at?: string;
+  cancelled_at?: string;
+  undeliverable_at?: string;
   response?: string;
   response_status?: ResponseStatus;
 }
 
-export interface RequestView {
+/** A page entry: the record with message and context cut to a preview, and their full sizes. */
+export type RequestPreview = RequestRecord & { message_bytes: string; context_bytes: string };
+
+/** Where a request stands, as its sender and addressee may see it. */
+export interface RequestStatus {
   request_id: string;
   conversation_id: string;
   from_agent: string;
   to_agent: string;
+  state: RequestState;
+  delivery_count: number;
+  created_at: string;
+  expires_at: string;
+  delivered_at?: string;
+  lease_expires_at?: string;
+  answered_at?: string;
+  cancelled_at?: string;
+  undeliverable_at?: string;
+}
+
+export interface RequestView extends RequestStatus {
   message: string;
   context: string | null;
-  state: RequestState;
-  created_at: string;
-  delivered_at?: string;
-  answered_at?: string;
+}
+
+/** A page entry; `truncated` when message or context is cut (get_request has it whole). */
+export interface PendingView extends RequestView {
+  message_bytes: number;
+  context_bytes: number;
+  truncated?: true;
 }
 
 export interface ResponseView {
@@ -39,18 +63,45 @@ export interface ResponseView {
   answered_at: string;
 }
 
-export function requestView(record: RequestRecord): RequestView {
+/** The stored state, or `expired` for an open request past its time (Redis keeps it a while longer). */
+export function stateOf(record: RequestRecord, nowMs = Date.now()): RequestState {
+  const open = record.state === 'queued' || record.state === 'delivered';
+  return open && Number(record.expires_at) <= nowMs ? 'expired' : record.state;
+}
+
+export function statusView(record: RequestRecord): RequestStatus {
+  const state = stateOf(record);
   return {
     request_id: record.request_id,
     conversation_id: record.conversation_id,
     from_agent: record.from_agent,
     to_agent: record.to_agent,
-    message: record.message,
-    context: record.context === '' ? null : record.context,
-    state: record.state,
+    state,
+    delivery_count: Number(record.delivery_count ?? 0),
     created_at: isoFromMs(record.created_at)!,
+    expires_at: isoFromMs(record.expires_at)!,
     ...(record.delivered_at && { delivered_at: isoFromMs(record.delivered_at)! }),
+    ...(state === 'delivered' && record.lease_until && { lease_expires_at: isoFromMs(record.lease_until)! }),
     ...(record.answered_at && { answered_at: isoFromMs(record.answered_at)! }),
+    ...(record.cancelled_at && { cancelled_at: isoFromMs(record.cancelled_at)! }),
+    ...(record.undeliverable_at && { undeliverable_at: isoFromMs(record.undeliverable_at)! }),
+  };
+}
+
+export function requestView(record: RequestRecord): RequestView {
+  return { ...statusView(record), message: record.message, context: record.context === '' ? null : record.context };
+}
+
+export function pendingView(record: RequestPreview): PendingView {
+  const messageBytes = Number(record.message_bytes);
+  const contextBytes = Number(record.context_bytes);
+  const cut =
+    Buffer.byteLength(record.message) < messageBytes || Buffer.byteLength(record.context ?? '') < contextBytes;
+  return {
+    ...requestView(record),
+    message_bytes: messageBytes,
+    context_bytes: contextBytes,
+    ...(cut && { truncated: true as const }),
   };
 }
 

@@ -1,6 +1,7 @@
-import { Controller, Get, UseGuards } from '@nestjs/common';
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { AgentId } from '../agents/agent-id.decorator.js';
 import { AgentIdGuard } from '../agents/agent-id.guard.js';
+import { PageQueryDto } from './dto/page-query.dto.js';
 import { RequestsService } from './requests.service.js';
 
 export interface PendingPreview {
@@ -12,22 +13,33 @@ export interface PendingPreview {
   state: string;
 }
 
-/** What hook scripts poll. A peek: it never marks anything delivered. */
+/** Hook scripts' preview cut: enough to say what is asked, small enough for a hook's output. */
+const HOOK_PREVIEW_BYTES = { message: 500, context: 200 };
+
+/** What hook scripts poll. A peek: it never hands anything out. */
 @Controller('api/pending')
 @UseGuards(AgentIdGuard)
 export class RequestsController {
   constructor(private readonly requests: RequestsService) {}
 
+  /** `count` is every open request; `requests` the oldest `limit` of them (default 20, at most 100). */
   @Get()
-  async pending(@AgentId() agentId: string): Promise<{ count: number; requests: PendingPreview[] }> {
-    const requests = await this.requests.pending(agentId, false);
+  async pending(
+    @AgentId() agentId: string,
+    @Query() query: PageQueryDto,
+  ): Promise<{ count: number; requests: PendingPreview[] }> {
+    const page = await this.requests.pending(agentId, {
+      limit: query.limit,
+      lease: false,
+      previewBytes: HOOK_PREVIEW_BYTES,
+    });
     return {
-      count: requests.length,
-      requests: requests.map((request) => ({
+      count: page.total,
+      requests: page.requests.map((request) => ({
         request_id: request.request_id,
         from_agent: request.from_agent,
-        message: request.message.slice(0, 500),
-        context: request.context?.slice(0, 200) ?? null,
+        message: request.message,
+        context: request.context,
         created_at: request.created_at,
         state: request.state,
       })),

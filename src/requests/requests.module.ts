@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module.js';
+import { DeadLettersController } from './dead-letters.controller.js';
+import { DeliveryService } from './delivery.service.js';
 import { RequestsController } from './requests.controller.js';
 import { RequestsService } from './requests.service.js';
 import { RequestsStore } from './requests.store.js';
@@ -7,8 +9,8 @@ import { WakeupService } from './wakeup.service.js';
 
 @Module({
   imports: [AgentsModule],
-  controllers: [RequestsController],
-  providers: [RequestsService, RequestsStore, WakeupService],
-  exports: [RequestsService, WakeupService],
+  controllers: [RequestsController, DeadLettersController],
+  providers: [RequestsService, RequestsStore, DeliveryService, WakeupService],
+  exports: [RequestsService, WakeupService, DeliveryService],
 })
 export class RequestsModule {}

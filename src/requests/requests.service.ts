@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  HttpException,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
 import { AgentsService } from '../agents/agents.service.js';
 import { parseAgentId } from '../agents/agent-id.js';
 import { AppConfig } from '../config/app-config.js';
@@ -7,13 +14,22 @@ import { isoFromMs } from '../common/timestamps.js';
 import { annotateCall } from '../logging/call-context.js';
 import { Metrics } from '../metrics/metrics.js';
 import { PresenceService } from '../presence/presence.service.js';
+import { ScriptCode } from '../redis/script-code.js';
+import { answerTopic } from '../redis/topics.js';
+import { DeliveryService } from './delivery.service.js';
 import {
+  PendingView,
+  pendingView,
   RequestRecord,
+  RequestState,
+  RequestStatus,
+  statusView,
   RequestView,
   requestView,
   ResponseStatus,
   ResponseView,
   responseView,
+  stateOf,
 } from './request-record.js';
 import { RequestsStore } from './requests.store.js';
 import { WaitOutcome, WakeupService } from './wakeup.service.js';
@@ -23,13 +39,15 @@ export interface SendRequestInput {
   message: string;
   context?: string;
   conversation_id?: string;
+  idempotency_key?: string;
 }
 
 export interface SendRequestResult {
   request_id: string;
   conversation_id: string;
-  status: 'queued';
+  status: RequestState;
   target_online: boolean;
+  duplicate?: true;
 }
 
 /** How a blocked wait is observed: the caller's cancellation and a progress sink. */
@@ -38,17 +56,30 @@ export interface WaitHooks {
   onProgress?: (elapsedMs: number, timeoutMs: number) => Promise<void>;
 }
 
+/** A wait that ended without its answer for a reason of the coordinator's: call again. */
+interface CallAgain {
+  status: 'restarting' | 'unavailable';
+  message: string;
+}
+
 export type WaitForRequestResult =
-  { status: 'received'; request: RequestView } | { status: 'timeout'; waited_seconds: number } | Restarting;
+  { status: 'received'; request: RequestView } | { status: 'timeout'; waited_seconds: number } | CallAgain;
+
+/** A request closed without an answer: the sender need not wait any longer. */
+type Unanswered = { status: 'undeliverable' | 'cancelled' | 'expired'; request_id: string; message: string } & Partial<
+  Pick<RequestStatus, 'delivery_count' | 'undeliverable_at' | 'cancelled_at' | 'expires_at'>
+>;
 
 export type WaitForResponseResult =
   | ({ status: 'answered'; request_id: string } & ResponseView)
-  | { status: 'timeout'; request_id: string; waited_seconds: number }
-  | (Restarting & { request_id: string });
+  | Unanswered
+  | ({ status: 'timeout'; request_id: string; waited_seconds: number; message: string } & Partial<RequestStatus>)
+  | (CallAgain & { request_id: string });
 
-interface Restarting {
-  status: 'restarting';
-  message: string;
+export interface PendingPageResult {
+  requests: PendingView[];
+  total: number;
+  next_cursor: string | null;
 }
 
 export interface Conversation {
@@ -57,15 +88,23 @@ export interface Conversation {
   turns: { request: RequestView; response?: ResponseView }[];
 }
 
-const RESTARTING: Restarting = {
+const RESTARTING: CallAgain = {
   status: 'restarting',
   message: 'coordinator restarting, call again: nothing was lost, the request is still there',
 };
+const UNAVAILABLE: CallAgain = {
+  status: 'unavailable',
+  message: 'storage unavailable, call again in a few seconds: nothing was lost',
+};
+
+/** Most known agents named in an unknown-target error: the rest are counted. */
+const KNOWN_AGENTS_SHOWN = 20;
 
 @Injectable()
 export class RequestsService {
   constructor(
     private readonly store: RequestsStore,
+    private readonly delivery: DeliveryService,
     private readonly wakeups: WakeupService,
     private readonly agents: AgentsService,
     private readonly presence: PresenceService,
@@ -85,67 +124,53 @@ export class RequestsService {
     }
     this.checkSize('message', input.message);
     this.checkSize('context', input.context ?? '');
-    const conversationId = input.conversation_id ?? `conv-${randomUUID()}`;
-    const requestId = `req-${randomUUID()}`;
-    const targetTopic = this.wakeups.requestTopic(target);
-    const result = await this.store.send({
-      requestId,
-      conversationId,
+    const result = await this.delivery.send({
+      requestId: `req-${randomUUID()}`,
+      conversationId: input.conversation_id ?? `conv-${randomUUID()}`,
       startsConversation: input.conversation_id === undefined,
       from,
       to: target,
       message: input.message,
       context: input.context ?? '',
-      deliverNow: this.wakeups.isWaiting(targetTopic),
+      idempotencyKey: input.idempotency_key,
     });
     if (!result.ok) {
-      switch (result.reason) {
-        case 'unknown-target':
-          throw new NotFoundException(await this.unknownTargetMessage(target));
-        case 'no-conversation':
-          throw new NotFoundException(
-            `conversation '${conversationId}' not found (it may have expired): leave out conversation_id to start a new one`,
-          );
-        case 'not-a-participant':
-          throw new ForbiddenException(`you ('${from}') are not a participant of conversation '${conversationId}'`);
-      }
+      throw await this.refusal(result.code, { agentId: from, target, conversationId: input.conversation_id });
     }
-    this.metrics.requestsSent.inc();
-    annotateCall({ request_id: requestId, to_agent: target });
-    // The wait that made the script deliver may have ended while the script ran.
-    if (result.delivered && !this.wakeups.handOff(targetTopic, result.delivered)) {
-      await this.store.requeue(target, requestId);
+    if (!result.duplicateOf) {
+      this.metrics.requestsSent.inc();
     }
+    annotateCall({ request_id: result.requestId, to_agent: target });
     const status = this.presence.statusOf(
       { last_seen: result.targetLastSeen, left_at: result.targetLeftAt },
       result.createdAt,
     );
     return {
-      request_id: requestId,
-      conversation_id: conversationId,
-      status: 'queued',
+      request_id: result.requestId,
+      conversation_id: result.conversationId,
+      status: result.duplicateOf ?? 'queued',
       target_online: status === 'online',
+      ...(result.duplicateOf && { duplicate: true as const }),
     };
   }
 
-  async pending(agentId: string, markDelivered: boolean): Promise<RequestView[]> {
-    const { requests, deliveredNow, expired } = await this.store.pending(agentId, markDelivered);
-    this.metrics.requestsExpired.inc(expired);
-    requests.filter((r) => deliveredNow.includes(r.request_id)).forEach((r) => this.recordDelivery(r));
-    return requests.map(requestView);
+  /** A page of the agent's open requests, oldest first; `lease` hands them out to it (MCP), else a peek (hooks). */
+  async pending(
+    agentId: string,
+    page: { limit: number; cursor?: string; lease: boolean; previewBytes?: { message: number; context: number } },
+  ): Promise<PendingPageResult> {
+    const preview = this.config.C3PO_PREVIEW_BYTES;
+    const result = await this.delivery.page(agentId, {
+      ...page,
+      previewBytes: page.previewBytes ?? { message: preview, context: preview },
+    });
+    result.requests.filter((r) => result.deliveredNow.includes(r.request_id)).forEach((r) => this.recordDelivery(r));
+    return { requests: result.requests.map(pendingView), total: result.total, next_cursor: result.nextCursor };
   }
 
   async waitForRequest(agentId: string, timeoutSeconds: number, hooks: WaitHooks = {}): Promise<WaitForRequestResult> {
     const outcome = await this.timedWait('wait_for_request', () =>
-      this.wakeups.waitFor(
-        this.wakeups.requestTopic(agentId),
-        async () => {
-          const { claimed, expired } = await this.store.claimQueued(agentId);
-          this.metrics.requestsExpired.inc(expired);
-          return claimed;
-        },
-        this.waitOptions(agentId, timeoutSeconds, hooks),
-      ),
+      this.delivery.receive(agentId, this.waitOptions(agentId, timeoutSeconds, hooks)),
     );
     switch (outcome.kind) {
       case 'found':
@@ -153,6 +178,8 @@ export class RequestsService {
         return { status: 'received', request: requestView(outcome.value) };
       case 'restarting':
         return RESTARTING;
+      case 'unavailable':
+        return UNAVAILABLE;
       default:
         return { status: 'timeout', waited_seconds: timeoutSeconds };
     }
@@ -165,21 +192,16 @@ export class RequestsService {
     this.checkSize('response', response);
     const result = await this.store.respond(requestId, agentId, response, status);
     if (!result.ok) {
-      switch (result.reason) {
-        case 'not-found':
-          throw new NotFoundException(`request '${requestId}' not found`);
-        case 'not-addressee':
-          throw new ForbiddenException(`request '${requestId}' is not addressed to you ('${agentId}')`);
-        case 'already-answered':
-          throw new BadRequestException(`request '${requestId}' was already answered`);
-      }
+      throw await this.refusal(result.code, { agentId, requestId });
     }
-    this.metrics.requestsAnswered.inc({ response_status: status });
-    const answeredAt = isoFromMs(result.answeredAt)!;
-    // An answer never changes, so the sender's waits asleep in this process can have it without
-    // reading it back; waits in other processes get the wake-up the script published.
-    const answer: ResponseView = { from_agent: agentId, response, response_status: status, answered_at: answeredAt };
-    this.wakeups.handToAll(this.wakeups.responseTopic(requestId), answer);
+    const answeredAt = isoFromMs(result.at)!;
+    if (result.code === ScriptCode.Ok) {
+      this.metrics.requestsAnswered.inc({ response_status: status });
+      // An answer never changes, so the sender's waits asleep in this process can have it without
+      // reading it back; waits in other processes get the wake-up the script published.
+      const answer: ResponseView = { from_agent: agentId, response, response_status: status, answered_at: answeredAt };
+      this.wakeups.handToAll(answerTopic(requestId), answer);
+    }
     return { request_id: requestId, status: 'answered' as const, answered_at: answeredAt };
   }
 
@@ -192,36 +214,89 @@ export class RequestsService {
     // The sender check reads inside the wait, so one read both checks and looks for the
     // answer: only reads made after the doorbell is set up are sure to see an answer whose
     // wake-up they could otherwise miss.
-    let firstRead = true;
+    let lastSeen: RequestRecord | undefined;
     const outcome = await this.timedWait('wait_for_response', () =>
-      this.wakeups.waitFor(
-        this.wakeups.responseTopic(requestId),
+      this.wakeups.waitFor<ResponseView | Unanswered>(
+        answerTopic(requestId),
         async () => {
           const request = await this.store.get(requestId);
           if (!request) {
             throw new NotFoundException(
-              firstRead ? `request '${requestId}' not found` : `request '${requestId}' expired while waiting`,
+              lastSeen ? `request '${requestId}' expired while waiting` : `request '${requestId}' not found`,
             );
           }
-          firstRead = false;
+          lastSeen = request;
           if (request.from_agent !== agentId) {
             throw new ForbiddenException(
               `only the sender ('${request.from_agent}') can wait for request '${requestId}'`,
             );
           }
-          return responseView(request);
+          return responseView(request) ?? unanswered(request);
         },
         this.waitOptions(agentId, timeoutSeconds, hooks),
       ),
     );
     switch (outcome.kind) {
       case 'found':
-        return { status: 'answered', request_id: requestId, ...outcome.value };
+        return 'response' in outcome.value
+          ? { status: 'answered', request_id: requestId, ...outcome.value }
+          : outcome.value;
       case 'restarting':
         return { ...RESTARTING, request_id: requestId };
+      case 'unavailable':
+        return { ...UNAVAILABLE, request_id: requestId };
       default:
-        return { status: 'timeout', request_id: requestId, waited_seconds: timeoutSeconds };
+        return this.timedOut(requestId, timeoutSeconds, lastSeen);
     }
+  }
+
+  /** The request whole, for its sender or addressee; the addressee reading it renews its lease. */
+  async get(agentId: string, requestId: string): Promise<RequestView> {
+    const record = await this.store.read(requestId, agentId);
+    return requestView(this.visibleTo(agentId, requestId, record));
+  }
+
+  async status(agentId: string, requestId: string): Promise<RequestStatus> {
+    return statusView(this.visibleTo(agentId, requestId, await this.store.get(requestId)));
+  }
+
+  async cancel(
+    agentId: string,
+    requestId: string,
+  ): Promise<{ request_id: string; state: 'cancelled'; cancelled_at: string }> {
+    const record = await this.store.get(requestId);
+    if (!record) {
+      throw await this.refusal(ScriptCode.NotFound, { agentId, requestId });
+    }
+    const result = await this.store.cancel(requestId, agentId, record.to_agent);
+    if (!result.ok) {
+      throw await this.refusal(result.code, { agentId, requestId });
+    }
+    return { request_id: requestId, state: 'cancelled', cancelled_at: isoFromMs(result.at)! };
+  }
+
+  /** Dead letters for operators, oldest first, `limit` from offset `from`. */
+  async deadLetters(
+    from: number,
+    limit: number,
+  ): Promise<{ total: number; requests: RequestStatus[]; next: number | null }> {
+    const { total, requests } = await this.store.deadLetters(from, limit);
+    return { total, requests: requests.map(statusView), next: from + limit < total ? from + limit : null };
+  }
+
+  /** Gives a dead letter a fresh start: queued again for its addressee, delivery count reset. */
+  async requeueDeadLetter(requestId: string): Promise<RequestStatus> {
+    const record = await this.store.get(requestId);
+    const code = record ? await this.store.requeueDeadLetter(requestId, record.to_agent) : ScriptCode.NotFound;
+    if (code === ScriptCode.NotFound) {
+      throw new NotFoundException(`request '${requestId}' not found (it may have expired)`);
+    }
+    if (code === ScriptCode.NotDeadLetter) {
+      throw new ConflictException(
+        `request '${requestId}' is ${stateOf(record!)}, not undeliverable: nothing to requeue`,
+      );
+    }
+    return statusView((await this.store.get(requestId))!);
   }
 
   async conversation(agentId: string, conversationId: string): Promise<Conversation> {
@@ -239,6 +314,41 @@ export class RequestsService {
         const response = responseView(record);
         return response ? { request: requestView(record), response } : { request: requestView(record) };
       }),
+    };
+  }
+
+  private visibleTo(agentId: string, requestId: string, record: RequestRecord | null): RequestRecord {
+    if (!record) {
+      throw new NotFoundException(`request '${requestId}' not found (it may have expired)`);
+    }
+    if (record.from_agent !== agentId && record.to_agent !== agentId) {
+      throw new ForbiddenException(`request '${requestId}' is neither from nor to you ('${agentId}')`);
+    }
+    return record;
+  }
+
+  /** A timed-out wait says how far the request got, read afresh, so the sender knows if it was even seen. */
+  private async timedOut(
+    requestId: string,
+    waitedSeconds: number,
+    lastSeen: RequestRecord | undefined,
+  ): Promise<WaitForResponseResult> {
+    const record = (await this.store.get(requestId).catch(() => null)) ?? lastSeen;
+    if (record && stateOf(record) !== 'queued' && stateOf(record) !== 'delivered') {
+      const response = responseView(record);
+      return response ? { status: 'answered', request_id: requestId, ...response } : unanswered(record)!;
+    }
+    const status = record && statusView(record);
+    const where =
+      status?.state === 'delivered'
+        ? `'${status.to_agent}' has it (handed out ${status.delivery_count} time(s)) but has not answered yet`
+        : `'${status?.to_agent ?? 'the addressee'}' has not picked it up yet`;
+    return {
+      status: 'timeout',
+      request_id: requestId,
+      waited_seconds: waitedSeconds,
+      message: `${where}: call wait_for_response again to keep waiting, or cancel_request`,
+      ...status,
     };
   }
 
@@ -276,9 +386,83 @@ export class RequestsService {
     }
   }
 
+  /** The error a script's refusal code means, worded for the caller. */
+  private async refusal(
+    code: ScriptCode,
+    ids: { agentId: string; requestId?: string; target?: string; conversationId?: string },
+  ): Promise<HttpException> {
+    const request = `request '${ids.requestId}'`;
+    switch (code) {
+      case ScriptCode.UnknownTarget:
+        return new NotFoundException(await this.unknownTargetMessage(ids.target!));
+      case ScriptCode.NoConversation:
+        return new NotFoundException(
+          `conversation '${ids.conversationId}' not found (it may have expired): leave out conversation_id to start a new one`,
+        );
+      case ScriptCode.NotParticipant:
+        return new ForbiddenException(
+          `you ('${ids.agentId}') are not a participant of conversation '${ids.conversationId}'`,
+        );
+      case ScriptCode.KeyReused:
+        return new ConflictException(
+          'idempotency_key was already used for a different request: use a new key for a new request',
+        );
+      case ScriptCode.NotFound:
+        return new NotFoundException(`${request} not found (it may have expired)`);
+      case ScriptCode.NotAddressee:
+        return new ForbiddenException(`${request} is not addressed to you ('${ids.agentId}')`);
+      case ScriptCode.NotSender:
+        return new ForbiddenException(
+          `${request} was not sent by you ('${ids.agentId}'): only its sender can cancel it`,
+        );
+      case ScriptCode.AlreadyAnswered:
+        return new BadRequestException(`${request} was already answered (answers cannot change or be cancelled)`);
+      case ScriptCode.Cancelled:
+        return new BadRequestException(`${request} was cancelled by its sender: no answer is needed`);
+      case ScriptCode.Expired:
+        return new BadRequestException(`${request} expired unanswered (C3PO_REQUEST_TTL_S): it is closed`);
+      default:
+        return new ConflictException(`${request}: unexpected store answer ${code}`);
+    }
+  }
+
   private async unknownTargetMessage(target: string): Promise<string> {
     const known = (await this.agents.list()).map((agent) => `${agent.agent_id} (${agent.status})`);
-    const list = known.length > 0 ? known.join(', ') : 'none yet';
-    return `agent '${target}' has never connected, so the request was not queued. Known agents: ${list}`;
+    const shown = known.slice(0, KNOWN_AGENTS_SHOWN).join(', ');
+    const more =
+      known.length > KNOWN_AGENTS_SHOWN ? ` and ${known.length - KNOWN_AGENTS_SHOWN} more (list_agents)` : '';
+    return `agent '${target}' has never connected, so the request was not queued. Known agents: ${shown || 'none yet'}${more}`;
+  }
+}
+
+/** What a sender's wait returns for a request closed without an answer, or null while it is open. */
+function unanswered(record: RequestRecord): Unanswered | null {
+  const status = statusView(record);
+  const request_id = record.request_id;
+  switch (status.state) {
+    case 'undeliverable':
+      return {
+        status: 'undeliverable',
+        request_id,
+        delivery_count: status.delivery_count,
+        undeliverable_at: status.undeliverable_at,
+        message: `'${record.to_agent}' was handed it ${status.delivery_count} times and never answered: ask another agent, or send it again later`,
+      };
+    case 'cancelled':
+      return {
+        status: 'cancelled',
+        request_id,
+        cancelled_at: status.cancelled_at,
+        message: 'you cancelled this request',
+      };
+    case 'expired':
+      return {
+        status: 'expired',
+        request_id,
+        expires_at: status.expires_at,
+        message: `it expired unanswered (C3PO_REQUEST_TTL_S): send it again if you still need it`,
+      };
+    default:
+      return null;
   }
 }

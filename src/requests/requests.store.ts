@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config.js';
@@ -6,7 +7,9 @@ import { execResults } from '../redis/exec-results.js';
 import { fromFlat } from '../redis/from-flat.js';
 import { REDIS_CLIENT } from '../redis/redis.constants.js';
 import { RedisScripts } from '../redis/redis-scripts.js';
-import { RequestRecord, ResponseStatus } from './request-record.js';
+import { Scripts } from '../redis/script-catalog.js';
+import { ScriptCode } from '../redis/script-code.js';
+import { RequestPreview, RequestRecord, RequestState, ResponseStatus } from './request-record.js';
 
 export interface NewRequest {
   requestId: string;
@@ -16,20 +19,39 @@ export interface NewRequest {
   to: string;
   message: string;
   context: string;
+  /** Given by the sender: repeats with this key return the first request. */
+  idempotencyKey?: string;
   /** Deliver it at once if nothing older is queued: this process holds a blocked wait of `to`'s. */
   deliverNow: boolean;
 }
 
 export type SendResult =
-  | { ok: true; createdAt: number; targetLastSeen: string; targetLeftAt?: string; delivered?: RequestRecord }
-  | { ok: false; reason: 'unknown-target' | 'no-conversation' | 'not-a-participant' };
+  | {
+      ok: true;
+      /** The state of the earlier request this send repeats, when it repeats one. */
+      duplicateOf?: RequestState;
+      requestId: string;
+      conversationId: string;
+      createdAt: number;
+      targetLastSeen: string;
+      targetLeftAt?: string;
+      delivered?: RequestRecord;
+    }
+  | { ok: false; code: ScriptCode };
 
-export type RespondResult =
-  { ok: true; answeredAt: number } | { ok: false; reason: 'not-found' | 'not-addressee' | 'already-answered' };
+/** A script's answer: its code, and the answer time on success. */
+export type Outcome = { ok: true; code: ScriptCode; at: number } | { ok: false; code: ScriptCode };
 
-const sendFailures = { '-1': 'unknown-target', '-2': 'no-conversation', '-3': 'not-a-participant' } as const;
-const respondFailures = { '-1': 'not-found', '-2': 'not-addressee', '-3': 'already-answered' } as const;
+export interface PendingPage {
+  total: number;
+  requests: RequestPreview[];
+  /** Ids this call moved from queued to delivered. */
+  deliveredNow: string[];
+  expired: number;
+  nextCursor: string | null;
+}
 
+/** All Redis I/O for requests; each change is one script of the catalog. */
 @Injectable()
 export class RequestsStore {
   constructor(
@@ -41,107 +63,207 @@ export class RequestsStore {
 
   async send(request: NewRequest): Promise<SendResult> {
     const k = this.keys;
-    const result = await this.scripts.run(
-      'sendRequest',
-      [
-        k.agent(request.to),
-        k.request(request.requestId),
-        k.queued(request.to),
-        k.pending(request.to),
-        k.conversation(request.conversationId),
-        k.conversationMembers(request.conversationId),
-        k.conversationTurns(request.conversationId),
-        k.sequence,
-      ],
-      [
-        request.requestId,
-        request.conversationId,
-        request.startsConversation ? '1' : '0',
-        request.from,
-        request.to,
-        request.message,
-        request.context,
-        this.config.C3PO_REQUEST_TTL_S,
-        k.events,
-        request.deliverNow ? '1' : '0',
-      ],
+    const fingerprint = digest(
+      request.from,
+      request.to,
+      request.startsConversation ? '' : request.conversationId,
+      request.message,
+      request.context,
     );
-    if (typeof result === 'number') {
-      return { ok: false, reason: sendFailures[String(result) as keyof typeof sendFailures] };
+    const dedupeHash =
+      request.idempotencyKey === undefined
+        ? fingerprint
+        : digest(request.from, 'idempotency-key', request.idempotencyKey);
+    const reply = await this.scripts.run(
+      Scripts.sendRequest,
+      {
+        target: k.agent(request.to),
+        request: k.request(request.requestId),
+        queued: k.queued(request.to),
+        pending: k.pending(request.to),
+        conversation: k.conversation(request.conversationId),
+        members: k.conversationMembers(request.conversationId),
+        turns: k.conversationTurns(request.conversationId),
+        sequence: k.sequence,
+        dedupe: k.dedupe(dedupeHash),
+        leases: k.leases,
+      },
+      {
+        requestId: request.requestId,
+        conversationId: request.conversationId,
+        startsConversation: request.startsConversation ? '1' : '0',
+        from: request.from,
+        to: request.to,
+        message: request.message,
+        context: request.context,
+        ttlS: this.config.C3PO_REQUEST_TTL_S,
+        keepS: this.config.C3PO_EXPIRED_KEEP_S,
+        channel: k.events,
+        deliverNow: request.deliverNow ? '1' : '0',
+        leaseMs: this.leaseMs,
+        fingerprint,
+        idempotent: request.idempotencyKey === undefined ? '0' : '1',
+        requestPrefix: k.requestPrefix,
+      },
+    );
+    if (typeof reply === 'number') {
+      return { ok: false, code: reply };
     }
-    const [, createdAt, targetLastSeen, targetLeftAt, delivered] = result as [
-      number,
-      string,
-      string,
-      string,
-      string[] | null,
-    ];
+    const [code, requestId, conversationId, createdAt, targetLastSeen, targetLeftAt, last] = reply;
     return {
       ok: true,
+      requestId,
+      conversationId,
       createdAt: Number(createdAt),
       targetLastSeen,
       targetLeftAt: targetLeftAt || undefined,
-      delivered: delivered ? fromFlat<RequestRecord>(delivered) : undefined,
+      ...(code === ScriptCode.Duplicate
+        ? { duplicateOf: last }
+        : { delivered: last ? fromFlat<RequestRecord>(last) : undefined }),
     };
   }
 
-  /** Queues again a request that send() delivered for a wait that was gone by then. */
+  /** Undoes the delivery send() made for a wait that was gone by then: queued again, not counted. */
   async requeue(agentId: string, requestId: string): Promise<void> {
     const k = this.keys;
     await this.scripts.run(
-      'requeueRequest',
-      [k.request(requestId), k.queued(agentId), k.pending(agentId)],
-      [requestId, agentId, k.events, this.config.C3PO_REQUEST_TTL_S],
+      Scripts.requeueRequest,
+      { request: k.request(requestId), queued: k.queued(agentId), leases: k.leases },
+      { requestId, channel: k.events, ttlS: this.config.C3PO_REQUEST_TTL_S },
     );
   }
 
-  /** The oldest queued request, now delivered, and how many expired ones were dropped reaching it. */
+  /** The oldest queued request, now delivered and leased, and how many expired ones were dropped reaching it. */
   async claimQueued(agentId: string): Promise<{ claimed: RequestRecord | null; expired: number }> {
-    const [flat, expired] = (await this.scripts.run(
-      'claimRequest',
-      [this.keys.queued(agentId), this.keys.pending(agentId)],
-      [this.keys.requestPrefix],
-    )) as [string[] | null, number];
+    const k = this.keys;
+    const [flat, expired] = await this.scripts.run(
+      Scripts.claimRequest,
+      { queued: k.queued(agentId), pending: k.pending(agentId), leases: k.leases },
+      { requestPrefix: k.requestPrefix, leaseMs: this.leaseMs },
+    );
     return { claimed: flat ? fromFlat<RequestRecord>(flat) : null, expired };
   }
 
-  /**
-   * Unanswered requests for the agent, oldest first; `markDelivered` when the agent reads them.
-   * Also says which requests this call delivered and how many expired ones it pruned.
-   */
+  /** A page of the agent's open requests, oldest first; `lease` hands them out (delivered, leased). */
   async pending(
     agentId: string,
-    markDelivered: boolean,
-  ): Promise<{ requests: RequestRecord[]; deliveredNow: string[]; expired: number }> {
-    const [flats, deliveredNow, expired] = (await this.scripts.run(
-      'listPending',
-      [this.keys.pending(agentId), this.keys.queued(agentId)],
-      [this.keys.requestPrefix, markDelivered ? '1' : '0'],
-    )) as [string[][], string[], number];
-    return { requests: flats.map((flat) => fromFlat<RequestRecord>(flat)), deliveredNow, expired };
+    page: { cursor?: string; limit: number; lease: boolean; previewBytes: { message: number; context: number } },
+  ): Promise<PendingPage> {
+    const k = this.keys;
+    const [total, flats, deliveredNow, expired, nextCursor] = await this.scripts.run(
+      Scripts.listPending,
+      { pending: k.pending(agentId), queued: k.queued(agentId), leases: k.leases },
+      {
+        requestPrefix: k.requestPrefix,
+        cursor: page.cursor ?? '',
+        limit: page.limit,
+        leaseMs: page.lease ? this.leaseMs : 0,
+        messageBytes: page.previewBytes.message,
+        contextBytes: page.previewBytes.context,
+      },
+    );
+    return {
+      total,
+      requests: flats.map((flat) => fromFlat<RequestPreview>(flat)),
+      deliveredNow,
+      expired,
+      nextCursor: nextCursor || null,
+    };
   }
 
-  async respond(
-    requestId: string,
-    responder: string,
-    response: string,
-    status: ResponseStatus,
-  ): Promise<RespondResult> {
+  async respond(requestId: string, responder: string, response: string, status: ResponseStatus): Promise<Outcome> {
     const k = this.keys;
-    const result = await this.scripts.run(
-      'respondToRequest',
-      [k.request(requestId), k.pending(responder), k.queued(responder)],
-      [requestId, responder, response, status, k.events],
+    const reply = await this.scripts.run(
+      Scripts.respondToRequest,
+      {
+        request: k.request(requestId),
+        pending: k.pending(responder),
+        queued: k.queued(responder),
+        leases: k.leases,
+        dead: k.deadLetters,
+      },
+      { requestId, responder, response, responseStatus: status, channel: k.events },
     );
-    if (typeof result === 'number') {
-      return { ok: false, reason: respondFailures[String(result) as keyof typeof respondFailures] };
+    return outcome(reply);
+  }
+
+  /** Withdraws a request addressed to `to` (its to_agent, read by the caller: it never changes). */
+  async cancel(requestId: string, sender: string, to: string): Promise<Outcome> {
+    const k = this.keys;
+    const reply = await this.scripts.run(
+      Scripts.cancelRequest,
+      {
+        request: k.request(requestId),
+        pending: k.pending(to),
+        queued: k.queued(to),
+        leases: k.leases,
+        dead: k.deadLetters,
+      },
+      { requestId, sender, channel: k.events },
+    );
+    return outcome(reply);
+  }
+
+  /** Takes back up to `limit` requests whose lease ran out: requeued, or undeliverable past the most deliveries. */
+  async expireLeases(limit: number): Promise<{ requeued: string[]; undeliverable: string[] }> {
+    const k = this.keys;
+    const [requeued, undeliverable] = await this.scripts.run(
+      Scripts.expireLeases,
+      { leases: k.leases, dead: k.deadLetters },
+      {
+        requestPrefix: k.requestPrefix,
+        queuedPrefix: k.queuedPrefix,
+        pendingPrefix: k.pendingPrefix,
+        maxDeliveries: this.config.C3PO_MAX_DELIVERIES,
+        limit,
+        channel: k.events,
+        ttlS: this.config.C3PO_REQUEST_TTL_S,
+      },
+    );
+    return { requeued, undeliverable };
+  }
+
+  async requeueDeadLetter(requestId: string, to: string): Promise<ScriptCode> {
+    const k = this.keys;
+    return this.scripts.run(
+      Scripts.requeueDeadLetter,
+      { request: k.request(requestId), queued: k.queued(to), pending: k.pending(to), dead: k.deadLetters },
+      { requestId, channel: k.events, ttlS: this.config.C3PO_REQUEST_TTL_S },
+    );
+  }
+
+  /** A page of dead letters, oldest first, from offset `from`; ids whose hash expired are dropped. */
+  async deadLetters(from: number, limit: number): Promise<{ total: number; requests: RequestRecord[] }> {
+    const k = this.keys;
+    const [total, ids] = await execResults<[number, string[]]>(
+      this.redis
+        .multi()
+        .zcard(k.deadLetters)
+        .zrange(k.deadLetters, String(from), String(from + limit - 1)),
+    );
+    const pipeline = this.redis.pipeline();
+    ids.forEach((id) => pipeline.hgetall(k.request(id)));
+    const records = await execResults<RequestRecord[]>(pipeline);
+    const gone = ids.filter((_id, i) => !records[i].request_id);
+    if (gone.length > 0) {
+      await this.redis.zrem(k.deadLetters, ...gone);
     }
-    return { ok: true, answeredAt: Number((result as [number, string])[1]) };
+    return { total: total - gone.length, requests: records.filter((record) => record.request_id) };
   }
 
   async get(requestId: string): Promise<RequestRecord | null> {
     const record = await this.redis.hgetall(this.keys.request(requestId));
     return record.request_id ? (record as unknown as RequestRecord) : null;
+  }
+
+  /** The request whole; its addressee reading a request delivered to it renews the lease. */
+  async read(requestId: string, reader: string): Promise<RequestRecord | null> {
+    const flat = await this.scripts.run(
+      Scripts.readRequest,
+      { request: this.keys.request(requestId), leases: this.keys.leases },
+      { reader, leaseMs: this.leaseMs },
+    );
+    return flat.length > 0 ? fromFlat<RequestRecord>(flat) : null;
   }
 
   /** The conversation's participants and its requests in order (expired ones left out). */
@@ -162,4 +284,17 @@ export class RequestsStore {
     const turns = await execResults<RequestRecord[]>(pipeline);
     return { participants: participants.sort(), turns: turns.filter((record) => record.request_id) };
   }
+
+  private get leaseMs(): number {
+    return this.config.C3PO_DELIVERY_LEASE_S * 1000;
+  }
+}
+
+function outcome(reply: ScriptCode | [ScriptCode, string | number]): Outcome {
+  return typeof reply === 'number' ? { ok: false, code: reply } : { ok: true, code: reply[0], at: Number(reply[1]) };
+}
+
+/** A fixed-size key for a send's content: fields joined with a separator no id can hold. */
+function digest(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('base64url');
 }

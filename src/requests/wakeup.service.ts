@@ -4,12 +4,14 @@ import { AppConfig } from '../config/app-config.js';
 import { Metrics } from '../metrics/metrics.js';
 import { RedisKeys } from '../redis/keys.js';
 import { connectRedis } from '../redis/redis-connection.js';
-
-/** How often a blocked wait reports progress, refreshes presence and re-checks Redis. */
-export const HEARTBEAT_MS = 5000;
+import { isStorageUnavailable } from '../redis/storage-errors.js';
 
 export type WaitOutcome<T> =
-  { kind: 'found'; value: T } | { kind: 'timeout' } | { kind: 'cancelled' } | { kind: 'restarting' };
+  | { kind: 'found'; value: T }
+  | { kind: 'timeout' }
+  | { kind: 'cancelled' }
+  | { kind: 'restarting' }
+  | { kind: 'unavailable' };
 
 /** A blocked wait as its topic sees it: it can be rung, or handed a value while it sleeps. */
 interface Doorbell {
@@ -22,6 +24,7 @@ interface Doorbell {
 export interface WaitOptions {
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Runs at every re-check (C3PO_WAIT_RECHECK_MS); its failures do not end the wait. */
   onHeartbeat?: (elapsedMs: number) => Promise<void>;
 }
 
@@ -70,6 +73,8 @@ export class WakeupService implements OnModuleInit, BeforeApplicationShutdown, O
   /**
    * Calls `attempt` until it yields a value, re-trying whenever `topic` is rung and on every
    * heartbeat, until the timeout passes, the caller goes away or the coordinator shuts down.
+   * An attempt that fails because Redis is unreachable ends the wait as `unavailable`: the
+   * caller is told to call again rather than given an error.
    */
   async waitFor<T>(topic: string, attempt: () => Promise<T | null>, options: WaitOptions): Promise<WaitOutcome<T>> {
     if (this.stopWaiting.signal.aborted) {
@@ -105,7 +110,15 @@ export class WakeupService implements OnModuleInit, BeforeApplicationShutdown, O
     try {
       for (;;) {
         rung = false;
-        const value = await attempt();
+        let value: T | null;
+        try {
+          value = await attempt();
+        } catch (error) {
+          if (isStorageUnavailable(error)) {
+            return { kind: 'unavailable' };
+          }
+          throw error;
+        }
         if (value !== null) {
           return { kind: 'found', value };
         }
@@ -120,13 +133,16 @@ export class WakeupService implements OnModuleInit, BeforeApplicationShutdown, O
           return { kind: 'timeout' };
         }
         if (!rung) {
-          const heartbeatDue = now + HEARTBEAT_MS - ((now - started) % HEARTBEAT_MS);
+          const recheckMs = this.config.C3PO_WAIT_RECHECK_MS;
+          const heartbeatDue = now + recheckMs - ((now - started) % recheckMs);
           const timer = await this.sleepUntilWoken(Math.min(deadline, heartbeatDue), (set) => (wake = set));
           if (handed) {
             return { kind: 'found', value: handed.value };
           }
           if (timer === 'heartbeat' && Date.now() < deadline) {
-            await options.onHeartbeat?.(Date.now() - started);
+            await options.onHeartbeat?.(Date.now() - started).catch((error: Error) => {
+              this.logger.debug(`heartbeat failed: ${error.message}`);
+            });
           }
         }
       }
@@ -150,16 +166,6 @@ export class WakeupService implements OnModuleInit, BeforeApplicationShutdown, O
   /** Gives `value` to every wait sleeping on `topic` in this process. */
   handToAll(topic: string, value: unknown): void {
     this.doorbells.get(topic)?.forEach((bell) => bell.take(value));
-  }
-
-  /** A topic for "a request was queued for this agent" (sendRequest-8.lua and requeueRequest-3.lua publish it). */
-  requestTopic(agentId: string): string {
-    return `q:${agentId}`;
-  }
-
-  /** A topic for "this request was answered" (respondToRequest-3.lua publishes it). */
-  responseTopic(requestId: string): string {
-    return `a:${requestId}`;
   }
 
   beforeApplicationShutdown(): void {

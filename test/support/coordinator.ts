@@ -19,13 +19,20 @@ export function uniquePrefix(): string {
 }
 
 /**
+ * A blocked wait's periodic re-check, set out of the way: a wait in these tests ends because a
+ * wake-up or a hand-off reached it, never because a re-check found what the wake-up missed.
+ * Tests of the re-check itself (progress, presence) set C3PO_WAIT_RECHECK_MS.
+ */
+export const NO_RECHECK_MS = String(3_600_000);
+
+/**
  * Boots the real AppModule in-process on a free port. `env` overrides configuration for this
  * instance; two coordinators given the same prefix share state, like two processes would.
  */
 export async function startCoordinator(env: Record<string, string> = {}): Promise<Coordinator> {
   const prefix = env.C3PO_KEY_PREFIX ?? uniquePrefix();
   const saved = { ...process.env };
-  Object.assign(process.env, { C3PO_KEY_PREFIX: prefix }, env);
+  Object.assign(process.env, { C3PO_KEY_PREFIX: prefix, C3PO_WAIT_RECHECK_MS: NO_RECHECK_MS }, env);
   let app: NestExpressApplication;
   try {
     app = await createApp({ logs: false });

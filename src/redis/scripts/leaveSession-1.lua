@@ -2,12 +2,11 @@
   KEYS[1] agent hash
   ARGV[1] session id that ended, or '' for whichever
   Returns 1 marked offline, 0 another session owns the id now (left untouched) ]]
+--- @include "now"
 local current = redis.call('HGET', KEYS[1], 'session_id')
 if ARGV[1] ~= '' and current and current ~= ARGV[1] then
   return 0
 end
-local t = redis.call('TIME')
-local now = t[1] .. string.format('%03d', math.floor(t[2] / 1000))
-redis.call('HSET', KEYS[1], 'left_at', now)
+redis.call('HSET', KEYS[1], 'left_at', nowMs())
 redis.call('HDEL', KEYS[1], 'session_id', 'session_seen')
 return 1

@@ -2,11 +2,11 @@
   KEYS[1] agent index (zset scored by last_seen)
   ARGV[1] horizon in ms: index entries seen before it are dropped (their records expired)
   ARGV[2] agent key prefix (agent hashes share the keys' hash tag; ids come from the index)
-  Returns {seconds, microseconds, agent hash as a flat array, ...} ]]
+  Returns {now in ms, agent hash as a flat array, ...} ]]
+--- @include "now"
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
 local ids = redis.call('ZREVRANGE', KEYS[1], 0, -1)
-local t = redis.call('TIME')
-local out = { t[1], t[2] }
+local out = { nowMs() }
 for _, id in ipairs(ids) do
   local record = redis.call('HGETALL', ARGV[2] .. id)
   if #record > 0 then

@@ -1,16 +1,19 @@
---[[ Put back a request that sendRequest delivered for a wait that was gone when it got there:
-  queued again in its place, and the addressee's waits in every process woken.
-  KEYS[1] request hash   KEYS[2] addressee's queued zset   KEYS[3] addressee's pending zset
-  ARGV[1] request id     ARGV[2] addressee               ARGV[3] events channel
-  ARGV[4] TTL seconds
-  Returns 1 requeued, 0 no longer delivered and pending (answered or expired meanwhile) ]]
-local seq = redis.call('ZSCORE', KEYS[3], ARGV[1])
-if not seq or redis.call('HGET', KEYS[1], 'state') ~= 'delivered' then
+--[[ Undo a delivery that sendRequest made for a wait that was gone when it got there: queued
+  again in its place, not counted, and the addressee's waits in every process woken.
+  KEYS[1] request hash   KEYS[2] addressee's queued zset   KEYS[3] lease zset
+  ARGV[1] request id     ARGV[2] events channel            ARGV[3] TTL seconds
+  Returns 1 requeued, 0 no longer delivered (answered, cancelled or expired meanwhile) ]]
+--- @include "now"
+--- @include "request"
+if stateOf(KEYS[1], nowMs()) ~= 'delivered' then
   return 0
 end
+local f = redis.call('HMGET', KEYS[1], 'to_agent', 'seq')
 redis.call('HSET', KEYS[1], 'state', 'queued')
-redis.call('HDEL', KEYS[1], 'delivered_at')
-redis.call('ZADD', KEYS[2], seq, ARGV[1])
-redis.call('EXPIRE', KEYS[2], ARGV[4])
-redis.call('PUBLISH', ARGV[3], 'q:' .. ARGV[2])
+redis.call('HDEL', KEYS[1], 'delivered_at', 'lease_until')
+redis.call('HINCRBY', KEYS[1], 'delivery_count', -1)
+redis.call('ZREM', KEYS[3], ARGV[1])
+redis.call('ZADD', KEYS[2], f[2], ARGV[1])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+redis.call('PUBLISH', ARGV[2], Topic.request .. f[1])
 return 1

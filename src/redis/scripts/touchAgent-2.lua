@@ -4,8 +4,8 @@
   ARGV[3] Claude Code session id making the call, or '': refreshes that session's activity
           when it is the session registered for the agent
   Returns nothing ]]
-local t = redis.call('TIME')
-local now = t[1] .. string.format('%03d', math.floor(t[2] / 1000))
+--- @include "now"
+local now = nowMs()
 redis.call('HSETNX', KEYS[1], 'first_seen', now)
 redis.call('HSET', KEYS[1], 'agent_id', ARGV[1], 'last_seen', now)
 if ARGV[3] ~= '' and redis.call('HGET', KEYS[1], 'session_id') == ARGV[3] then

@@ -1,24 +1,27 @@
---[[ Hand the oldest queued request to a waiting addressee, marking it delivered.
-  KEYS[1] addressee's queued zset   KEYS[2] addressee's pending zset
+--[[ Hand the oldest queued request to a waiting addressee: delivered and leased to it.
+  KEYS[1] addressee's queued zset   KEYS[2] addressee's pending zset   KEYS[3] lease zset
   ARGV[1] request key prefix (request hashes share the keys' hash tag; ids come from the zset)
+  ARGV[2] lease ms
   Returns {request hash as a flat array, or false when nothing is queued,
            number of expired requests dropped on the way} ]]
+--- @include "now"
+--- @include "request"
+local now = nowMs()
 local expired = 0
 while true do
   local popped = redis.call('ZPOPMIN', KEYS[1])
   if #popped == 0 then
     return { false, expired }
   end
-  local key = ARGV[1] .. popped[1]
-  local state = redis.call('HGET', key, 'state')
+  local id = popped[1]
+  local key = ARGV[1] .. id
+  local state = stateOf(key, now)
   if state == 'queued' then
-    local t = redis.call('TIME')
-    local now = t[1] .. string.format('%03d', math.floor(t[2] / 1000))
-    redis.call('HSET', key, 'state', 'delivered', 'delivered_at', now)
+    deliver(key, id, now, tonumber(ARGV[2]), KEYS[3])
     return { redis.call('HGETALL', key), expired }
   end
-  if not state then
-    redis.call('ZREM', KEYS[2], popped[1])
+  if state == nil or state == 'expired' then
+    redis.call('ZREM', KEYS[2], id)
     expired = expired + 1
   end
 end

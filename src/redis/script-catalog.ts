@@ -1,0 +1,84 @@
+import type { RequestState } from '../requests/request-record.js';
+import { defineScript } from './redis-script.js';
+import { ScriptCode } from './script-code.js';
+
+/** A hash as Lua returns it: [field, value, …]. */
+export type FlatHash = string[];
+/** Refusals are a bare code; successes a table led by their code. */
+type Refusal = ScriptCode;
+
+/**
+ * Every Lua script the coordinator runs, with its keys and arguments named as the script's
+ * contract comment names them. RedisScripts registers each one and runs it by these names.
+ */
+export const Scripts = {
+  touchAgent: defineScript<null>()('touchAgent', ['agent', 'agentIndex'], ['agentId', 'ttlS', 'sessionId']),
+  leaveSession: defineScript<0 | 1>()('leaveSession', ['agent'], ['sessionId']),
+  listAgents: defineScript<[number, ...FlatHash[]]>()('listAgents', ['agentIndex'], ['horizonMs', 'agentPrefix']),
+  registerSession: defineScript<string[]>()(
+    'registerSession',
+    ['agent'],
+    ['sessionId', 'sessionLiveMs', 'profileJson'],
+  ),
+  sendRequest: defineScript<
+    | Refusal
+    | [ScriptCode.Ok, string, string, number, string, string, FlatHash | null]
+    | [ScriptCode.Duplicate, string, string, string, string, string, RequestState]
+  >()(
+    'sendRequest',
+    ['target', 'request', 'queued', 'pending', 'conversation', 'members', 'turns', 'sequence', 'dedupe', 'leases'],
+    [
+      'requestId',
+      'conversationId',
+      'startsConversation',
+      'from',
+      'to',
+      'message',
+      'context',
+      'ttlS',
+      'keepS',
+      'channel',
+      'deliverNow',
+      'leaseMs',
+      'fingerprint',
+      'idempotent',
+      'requestPrefix',
+    ],
+  ),
+  claimRequest: defineScript<[FlatHash | null, number]>()(
+    'claimRequest',
+    ['queued', 'pending', 'leases'],
+    ['requestPrefix', 'leaseMs'],
+  ),
+  listPending: defineScript<[number, FlatHash[], string[], number, string]>()(
+    'listPending',
+    ['pending', 'queued', 'leases'],
+    ['requestPrefix', 'cursor', 'limit', 'leaseMs', 'messageBytes', 'contextBytes'],
+  ),
+  respondToRequest: defineScript<Refusal | [ScriptCode.Ok | ScriptCode.Duplicate, string | number]>()(
+    'respondToRequest',
+    ['request', 'pending', 'queued', 'leases', 'dead'],
+    ['requestId', 'responder', 'response', 'responseStatus', 'channel'],
+  ),
+  cancelRequest: defineScript<Refusal | [ScriptCode.Ok, string | number]>()(
+    'cancelRequest',
+    ['request', 'pending', 'queued', 'leases', 'dead'],
+    ['requestId', 'sender', 'channel'],
+  ),
+  expireLeases: defineScript<[string[], string[]]>()(
+    'expireLeases',
+    ['leases', 'dead'],
+    ['requestPrefix', 'queuedPrefix', 'pendingPrefix', 'maxDeliveries', 'limit', 'channel', 'ttlS'],
+  ),
+  requeueRequest: defineScript<0 | 1>()(
+    'requeueRequest',
+    ['request', 'queued', 'leases'],
+    ['requestId', 'channel', 'ttlS'],
+  ),
+  requeueDeadLetter: defineScript<ScriptCode>()(
+    'requeueDeadLetter',
+    ['request', 'queued', 'pending', 'dead'],
+    ['requestId', 'channel', 'ttlS'],
+  ),
+  readRequest: defineScript<FlatHash>()('readRequest', ['request', 'leases'], ['reader', 'leaseMs']),
+} as const;

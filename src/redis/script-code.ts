@@ -1,0 +1,22 @@
+/**
+ * What a Lua script answers besides its data: positive codes say how it succeeded, negative
+ * ones why it refused. The scripts see the same names as `Code.<Name>` (RedisScripts writes
+ * this enum into each script), so a number is never spelled out twice.
+ */
+export enum ScriptCode {
+  Ok = 1,
+  /** A send or an answer that repeats one already stored: the stored one stands. */
+  Duplicate = 2,
+  UnknownTarget = -1,
+  NoConversation = -2,
+  NotParticipant = -3,
+  NotFound = -4,
+  NotAddressee = -5,
+  NotSender = -6,
+  AlreadyAnswered = -7,
+  Cancelled = -8,
+  Expired = -9,
+  /** An idempotency key already used for a different request. */
+  KeyReused = -10,
+  NotDeadLetter = -11,
+}

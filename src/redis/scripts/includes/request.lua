@@ -1,0 +1,29 @@
+-- A request's state as callers should see it: an open request past its expires_at is expired,
+-- though Redis keeps its hash a while longer so that its sender can still learn what happened.
+-- Returns nil when the hash is gone.
+local function stateOf(key, now)
+  local f = redis.call('HMGET', key, 'state', 'expires_at')
+  if not f[1] then
+    return nil
+  end
+  if (f[1] == 'queued' or f[1] == 'delivered') and tonumber(f[2]) <= now then
+    return 'expired'
+  end
+  return f[1]
+end
+
+-- Hands a request to its addressee: delivered, leased until now + leaseMs, counted.
+local function deliver(key, id, now, leaseMs, leasesKey)
+  local leaseUntil = now + leaseMs
+  redis.call('HSET', key, 'state', 'delivered', 'delivered_at', now, 'lease_until', leaseUntil)
+  redis.call('HINCRBY', key, 'delivery_count', 1)
+  redis.call('ZADD', leasesKey, leaseUntil, id)
+end
+
+-- Ends whatever holds a request open (inboxes, lease, dead letters) once it is closed.
+local function closeOpen(id, pendingKey, queuedKey, leasesKey, deadKey)
+  redis.call('ZREM', pendingKey, id)
+  redis.call('ZREM', queuedKey, id)
+  redis.call('ZREM', leasesKey, id)
+  redis.call('ZREM', deadKey, id)
+end
