@@ -36,6 +36,8 @@ export class Checker {
   private readonly history: History;
   private readonly admin: Redis;
   private readonly requestKey: (requestId: string) => string;
+  /** Requests classified pending, to be found in their addressee's inbox. */
+  private readonly pending: SentRequest[] = [];
 
   constructor(senders: Map<string, Agent>, history: History, admin: Redis, requestKey: (id: string) => string) {
     this.senders = senders;
@@ -67,7 +69,37 @@ export class Checker {
       }
     };
     await Promise.all(Array.from({ length: 8 }, worker));
+    await this.checkPendingAreVisible(verdict);
     return verdict;
+  }
+
+  /**
+   * A request the coordinator calls queued or delivered must be in its addressee's inbox:
+   * one that is not will never be handed to anybody, so it is lost too.
+   */
+  private async checkPendingAreVisible(verdict: Verdict): Promise<void> {
+    for (const [addressee, records] of groupBy(this.pending, (r) => r.to)) {
+      const listed = new Set<string>();
+      let cursor: string | undefined;
+      for (let page = 0; page < 100; page++) {
+        const result = await this.senders.get(addressee)!.ok('get_pending_requests', {
+          limit: 100,
+          ...(cursor && { cursor }),
+        });
+        (result.requests as { request_id: string }[]).forEach((r) => listed.add(r.request_id));
+        cursor = result.next_cursor ?? undefined;
+        if (!cursor) {
+          break;
+        }
+      }
+      for (const record of records.filter((r) => !listed.has(r.requestId))) {
+        verdict.classes.pending--;
+        verdict.classes.lost++;
+        verdict.lost.push(
+          `${record.requestId} (${record.from} → ${record.to}): pending, but not in get_pending_requests of ${addressee}`,
+        );
+      }
+    }
   }
 
   private async classify(record: SentRequest, hasStatusTool: boolean, verdict: Verdict): Promise<void> {
@@ -99,6 +131,7 @@ export class Checker {
       verdictClass = 'undeliverable';
     } else if (status.state === 'queued' || status.state === 'delivered') {
       verdictClass = 'pending';
+      this.pending.push(record);
     } else {
       verdictClass = 'lost';
       why = `state ${status.state}${record.ended ? `, the sender's wait said ${record.ended}` : ''}, and nobody cancelled it`;
@@ -137,4 +170,10 @@ export class Checker {
     }
     return { state: hash.state, delivery_count: hash.delivery_count ? Number(hash.delivery_count) : undefined };
   }
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  items.forEach((item) => groups.set(key(item), [...(groups.get(key(item)) ?? []), item]));
+  return groups;
 }
