@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { Agent } from '../support/mcp-clients.ts';
 import type { History, SentRequest } from './history.ts';
 import { expectedAnswer } from './simulated-agent.ts';
@@ -21,34 +20,25 @@ export interface Verdict {
   answeredLate: number;
   /** Requests handed out more than once (delivery_count > 1, from the coordinator or an answerer). */
   redelivered: number;
-  /** Where the states came from. */
-  statusSource: string;
 }
 
 /**
  * Classifies every request a sender got a request_id for, asking the coordinator as the
- * sender would: get_request_status, or, on a coordinator that has no such tool yet, the
- * request's hash in Redis. A request the sender saw no answer for but that is answered is
- * fetched with wait_for_response (timeout 0), so that its answer is checked too.
+ * sender would (get_request_status). A request the sender saw no answer for but that is
+ * answered is fetched with wait_for_response (timeout 0), so that its answer is checked too.
  */
 export class Checker {
   private readonly senders: Map<string, Agent>;
   private readonly history: History;
-  private readonly admin: Redis;
-  private readonly requestKey: (requestId: string) => string;
   /** Requests classified pending, to be found in their addressee's inbox. */
   private readonly pending: SentRequest[] = [];
 
-  constructor(senders: Map<string, Agent>, history: History, admin: Redis, requestKey: (id: string) => string) {
+  constructor(senders: Map<string, Agent>, history: History) {
     this.senders = senders;
     this.history = history;
-    this.admin = admin;
-    this.requestKey = requestKey;
   }
 
   async run(): Promise<Verdict> {
-    const someone = this.senders.values().next().value as Agent;
-    const hasStatusTool = (await someone.listTools()).includes('get_request_status');
     const verdict: Verdict = {
       classes: { answered: 0, pending: 0, undeliverable: 0, lost: 0 },
       lost: [],
@@ -56,16 +46,13 @@ export class Checker {
       wrong: [],
       answeredLate: 0,
       redelivered: 0,
-      statusSource: hasStatusTool
-        ? 'get_request_status, called by each sender'
-        : "the request hashes in Redis (this coordinator has no get_request_status tool); 'delivered' counts as pending",
     };
     const records = [...this.history.requests.values()];
     let next = 0;
     const worker = async () => {
       while (next < records.length) {
         const record = records[next++];
-        await this.classify(record, hasStatusTool, verdict);
+        await this.classify(record, verdict);
       }
     };
     await Promise.all(Array.from({ length: 8 }, worker));
@@ -102,11 +89,9 @@ export class Checker {
     }
   }
 
-  private async classify(record: SentRequest, hasStatusTool: boolean, verdict: Verdict): Promise<void> {
+  private async classify(record: SentRequest, verdict: Verdict): Promise<void> {
     const sender = this.senders.get(record.from)!;
-    const status = hasStatusTool
-      ? await this.statusFromTool(sender, record.requestId)
-      : await this.statusFromRedis(record);
+    const status = await this.status(sender, record.requestId);
     if (this.history.redelivered.has(record.requestId) || (status?.delivery_count ?? 0) > 1) {
       verdict.redelivered++;
     }
@@ -151,7 +136,7 @@ export class Checker {
     }
   }
 
-  private async statusFromTool(sender: Agent, requestId: string): Promise<Status | null> {
+  private async status(sender: Agent, requestId: string): Promise<Status | null> {
     // The run is over, so any failure here is the coordinator's: no retries.
     const outcome = await sender.call('get_request_status', { request_id: requestId });
     if (outcome.isError) {
@@ -161,14 +146,6 @@ export class Checker {
       throw new Error(`get_request_status ${requestId}: ${outcome.text}`);
     }
     return outcome.data as Status;
-  }
-
-  private async statusFromRedis(record: SentRequest): Promise<Status | null> {
-    const hash = await this.admin.hgetall(this.requestKey(record.requestId));
-    if (!hash.state) {
-      return null;
-    }
-    return { state: hash.state, delivery_count: hash.delivery_count ? Number(hash.delivery_count) : undefined };
   }
 }
 

@@ -180,15 +180,18 @@ async function main(): Promise<boolean> {
   for (const id of ids) {
     checkerAgents.set(id, await Agent.connect(proxy.url, id));
   }
-  const keyBase = `{${prefix}}:req:`;
-  const verdict = await new Checker(checkerAgents, history, admin, (id) => keyBase + id).run();
+  const verdict = await new Checker(checkerAgents, history).run();
   return report(verdict, proxy.stats);
 }
 
 /** --break delete-request: what the checker must catch, done behind the coordinators' backs. */
 async function deleteSomeRequests(faultsUntil: number): Promise<void> {
   await sleep(Math.max(0, (faultsUntil - Date.now()) / 2));
-  const victims = random.shuffle([...history.requests.keys()]).slice(0, 3);
+  // Unanswered ones first: a request that vanishes from a queue is the loss that matters most.
+  const records = random.shuffle([...history.requests.values()]);
+  const victims = [...records.filter((r) => r.answer === undefined), ...records.filter((r) => r.answer !== undefined)]
+    .slice(0, 3)
+    .map((r) => r.requestId);
   for (const id of victims) {
     await admin!.del(`{${prefix}}:req:${id}`);
   }
@@ -245,7 +248,6 @@ function report(verdict: Verdict, proxyStats: ProxyStats): boolean {
     ...list.map(([name, value, note]) => `  ${name.padEnd(width)}${String(value).padStart(7)}   ${note}`),
   ];
   console.log(['', ...render('requests', rows), '', ...render('faults', faults)].join('\n'));
-  console.log(`\nstates read from ${verdict.statusSource}`);
   if (history.retries.size > 0) {
     console.log('\nretried calls by cause');
     [...history.retries.entries()]
