@@ -89,10 +89,12 @@ export class FaultInjector {
         const downMs = this.random.int(200, 2000);
         this.log(`SIGKILL coordinator ${victims.join(' and ')}, down ${downMs} ms`);
         await sleep(downMs);
-        for (const i of victims) {
-          await this.cluster.restartCoordinator(i);
-          this.history.faults.coordinatorRestarts++;
-        }
+        await Promise.all(
+          victims.map(async (i) => {
+            await this.cluster.restartCoordinator(i);
+            this.history.faults.coordinatorRestarts++;
+          }),
+        );
         break;
       }
       case 'redis': {

@@ -95,6 +95,8 @@ const coordinatorEnv: Record<string, string> = {
   C3PO_WAIT_RECHECK_MS: '1000',
   C3PO_REDIS_TIMEOUT_MS: '1000',
 };
+// Generous: on a 2-core machine busy with other work a start can take ten seconds or more.
+const coordinatorStart = { main: args.main, startLimitMs: 60_000 };
 const coordinators: CoordinatorProcess[] = [];
 /** Every generation's log lines, per coordinator, written out at the end. */
 const coordinatorLogs: string[][] = [];
@@ -102,11 +104,16 @@ let proxy: RoundRobinProxy | undefined;
 let admin: Redis | undefined;
 const agents: SimulatedAgent[] = [];
 const checkerAgents = new Map<string, Agent>();
-// Children die with the suite even when it crashes: kill() and stop() signal synchronously.
+// Children die with the suite even when it crashes or is interrupted: kill() and stop() signal
+// synchronously.
 process.once('exit', () => {
   coordinators.forEach((c) => void c.kill());
   void redis.stop();
+  rmSync(redisDir, { recursive: true, force: true });
 });
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => process.exit(130));
+}
 
 let failed: boolean;
 try {
@@ -122,7 +129,7 @@ process.exit(failed ? 1 : 0);
 
 async function main(): Promise<boolean> {
   for (let i = 0; i < coordinatorCount; i++) {
-    coordinators.push(await CoordinatorProcess.start(coordinatorEnv, { main: args.main }));
+    coordinators.push(await CoordinatorProcess.start(coordinatorEnv, coordinatorStart));
     coordinatorLogs.push([]);
   }
   proxy = await RoundRobinProxy.start(coordinators.map((c) => c.port));
@@ -149,7 +156,7 @@ async function main(): Promise<boolean> {
     restartCoordinator: async (index) => {
       const old = coordinators[index];
       coordinatorLogs[index].push(...old.output, `---- SIGKILL at ${new Date().toISOString()} ----`);
-      coordinators[index] = await CoordinatorProcess.start(coordinatorEnv, { port: old.port, main: args.main });
+      coordinators[index] = await CoordinatorProcess.start(coordinatorEnv, { ...coordinatorStart, port: old.port });
     },
   };
   const faultsUntil = Date.now() + faultMs;

@@ -8,6 +8,8 @@ export interface CoordinatorProcessOptions {
   port?: number;
   /** The built entry point; dist/main.js by default. */
   main?: string;
+  /** Give up when it is not listening after this long (default 15 s). */
+  startLimitMs?: number;
 }
 
 /** The built coordinator (dist/main.js) as a real process, for signals and log output. */
@@ -41,7 +43,7 @@ export class CoordinatorProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const coordinator = new CoordinatorProcess(child, port);
-    const until = Date.now() + 15_000;
+    const until = Date.now() + (options.startLimitMs ?? 15_000);
     while (!coordinator.output.some((line) => line.includes('coordinator listening'))) {
       if (child.exitCode !== null || Date.now() > until) {
         child.kill('SIGKILL');
