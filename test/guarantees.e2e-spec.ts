@@ -1,4 +1,7 @@
+import type { Redis } from 'ioredis';
 import request from 'supertest';
+import { RedisKeys } from '../src/redis/keys.js';
+import { REDIS_CLIENT } from '../src/redis/redis.constants.js';
 import { Agent } from './support/mcp-clients.js';
 import { Coordinator, eventually, startCoordinator } from './support/coordinator.js';
 
@@ -89,6 +92,37 @@ describe('delivery guarantees', () => {
       expect((await alice.ok('wait_for_response', { request_id: requestId })).response).toBe('second chance taken');
       expect((await request(coordinator.url).get('/api/dead-letters').expect(200)).body.total).toBe(0);
     });
+  });
+
+  it('delivers, leases and redelivers a request stored by the previous version (no seq, expiry or count)', async () => {
+    const keys = coordinator.app.get(RedisKeys);
+    const redis = coordinator.app.get<Redis>(REDIS_CLIENT);
+    const requestId = 'req-stored-by-v01';
+    await redis
+      .multi()
+      .hset(keys.request(requestId), {
+        request_id: requestId,
+        conversation_id: 'conv-old',
+        from_agent: 'alice',
+        to_agent: 'bob',
+        message: 'from before the upgrade',
+        context: '',
+        state: 'queued',
+        created_at: String(Date.now()),
+      })
+      .zadd(keys.queued('bob'), 1, requestId)
+      .zadd(keys.pending('bob'), 1, requestId)
+      .exec();
+    expect((await bob.ok('wait_for_request', { timeout: 5 })).request).toMatchObject({
+      request_id: requestId,
+      delivery_count: 1,
+    });
+    expect((await bob.ok('wait_for_request', { timeout: 30 })).request).toMatchObject({
+      request_id: requestId,
+      delivery_count: 2,
+    });
+    await bob.ok('respond_to_request', { request_id: requestId, response: 'upgraded' });
+    expect((await alice.ok('wait_for_response', { request_id: requestId })).response).toBe('upgraded');
   });
 
   describe('cancel_request', () => {
