@@ -51,6 +51,18 @@ describe('an inbox of 3,000 full-size requests', () => {
     await redis.stop();
   });
 
+  it('accepts a send of a full-size message and context, even of characters JSON escapes', async () => {
+    const sender = await Agent.connect(coordinator.url, 'quoter');
+    try {
+      const text = '"\n'.repeat(FULL_SIZE / 2);
+      const { request_id } = await sender.ok('send_request', { target: 'owner', message: text, context: text });
+      expect((await sender.ok('get_request', { request_id })).request.message).toBe(text);
+      await sender.ok('cancel_request', { request_id });
+    } finally {
+      await sender.close();
+    }
+  });
+
   it('get_pending_requests answers with one page of previews and hands out only that page', async () => {
     const outcome = await owner.call('get_pending_requests', {});
     const page = outcome.data;
