@@ -6,6 +6,7 @@
  *   3. wake latency    send_request issued → a blocked wait_for_request returns, 1,000 sends
  *   4. throughput      50 agent pairs looping full round trips for 10 s
  *   5. scale           1,000 agents blocked in wait_for_request: RSS, Redis connections, a wake
+ *   6. large inbox     3,000 requests of 64 KB in one inbox: page latency and size, RSS, Redis memory
  *
  * Prints a table with each target's PASS/MISS and writes bench/results.json. See bench/README.md.
  */
@@ -15,9 +16,17 @@ import { CpuMeter, type CpuUse, formatCpu } from './support/cpu-meter.ts';
 import { type Environment, startEnvironment } from './support/environment.ts';
 import { type MachineFacts, machineFacts } from './support/machine.ts';
 import { parseOptions, resolveFromRoot } from './support/options.ts';
-import { checkTarget, renderTable, renderTargets, type Section, type TargetResult } from './support/report.ts';
-import { formatLatency, formatMs, round, summarize } from './support/stats.ts';
+import {
+  checkTarget,
+  renderTable,
+  renderTargets,
+  type Row,
+  type Section,
+  type TargetResult,
+} from './support/report.ts';
+import { formatBytes, formatLatency, formatMs, round, summarize } from './support/stats.ts';
 import { measureConcurrentCalls, measureSequentialCalls } from './scenarios/call-overhead.ts';
+import { type MemorySnapshot, measureLargeInbox, type ReadSeries } from './scenarios/large-inbox.ts';
 import { measureRedisFloor } from './scenarios/redis-floor.ts';
 import { measureScale } from './scenarios/scale.ts';
 import { measureThroughput } from './scenarios/throughput.ts';
@@ -25,7 +34,18 @@ import { measureWakeLatency } from './scenarios/wake-latency.ts';
 
 const options = parseOptions(
   'usage: npm run bench -- [options]',
-  { 'call-samples': 2000, 'wake-samples': 1000, pairs: 50, duration: 10, waiters: 1000, 'scale-wakes': 20 },
+  {
+    'call-samples': 2000,
+    'wake-samples': 1000,
+    pairs: 50,
+    duration: 10,
+    waiters: 1000,
+    'scale-wakes': 20,
+    inbox: 3000,
+    'inbox-bytes': 65536,
+    'inbox-senders': 8,
+    'inbox-samples': 50,
+  },
   { out: 'bench/results.json' },
 );
 if (options.help) {
@@ -151,6 +171,29 @@ async function main(env: Environment): Promise<void> {
     () => 0,
   );
 
+  // 6. Large inbox. Last: its few hundred MB stay in Redis until the bench ends, where they
+  // would skew the scenarios above.
+  step(`large inbox: ${n.inbox} requests of ${n['inbox-bytes']} bytes from ${n['inbox-senders']} senders, then reads`);
+  const { result: inbox, cpu: inboxCpu } = await phaseCpu('large-inbox', () =>
+    measureLargeInbox(env.url, env.tag, {
+      requests: n.inbox,
+      bytes: n['inbox-bytes'],
+      senders: n['inbox-senders'],
+      samples: n['inbox-samples'],
+      observe: {
+        rssMb: () => env.coordinatorRssMb(),
+        redisUsedMemoryMb: async () => (env.probe ? await env.probe.usedMemoryMb() : null),
+      },
+    }),
+  );
+  const inboxReads = {
+    mcp_default: readFigures(inbox.mcpDefault),
+    mcp_limit_100: readFigures(inbox.mcpLimit100),
+    api_default: readFigures(inbox.apiDefault),
+    api_limit_100: readFigures(inbox.apiLimit100),
+  };
+  const kb = (bytes: number) => `${Math.round(bytes / 1024)} KB`;
+
   // Report.
   const targets: Record<string, TargetResult> = {
     overhead: checkTarget('call overhead p50 vs floor', ratioP50, '×', '<=', 1.5),
@@ -172,6 +215,24 @@ async function main(env: Environment): Promise<void> {
       3,
     ),
     rss: checkTarget(`coordinator RSS with ${scale.waiters} blocked`, scale.blocked.rssMb, 'MB', '<=', 300),
+    inboxFullSize: checkTarget(
+      `full-size sends (${kb(inbox.bytes)} message + ${kb(inbox.bytes)} context) refused`,
+      inbox.fullSizeRefused === null ? 0 : 1,
+      '',
+      '<=',
+      0,
+    ),
+    inboxPage: checkTarget(
+      `get_pending_requests limit 100 response, ${inbox.requests} in the inbox`,
+      inboxReads.mcp_limit_100.response_bytes.max === null
+        ? null
+        : round(inboxReads.mcp_limit_100.response_bytes.max / 1048576, 2),
+      'MB',
+      '<=',
+      1,
+    ),
+    inboxRss: checkTarget(`coordinator RSS peak, ${inbox.requests}-request inbox`, inbox.peakRssMb, 'MB', '<=', 300),
+    inboxErrors: checkTarget('large inbox errors', inbox.errors, '', '<=', 0),
   };
   const clients = (snapshot: typeof scale.idle) =>
     snapshot.redisClients
@@ -285,6 +346,52 @@ async function main(env: Environment): Promise<void> {
       ],
       notes: errorNotes(scale.errors, scale.errorSamples),
     },
+    {
+      title: `6. Large inbox (${inbox.requests} requests, each ${kb(inbox.bytes)} message + ${kb(inbox.contextBytes)} context)`,
+      rows: [
+        {
+          label: `fill: send_request × ${inbox.requests}, ${inbox.fill.senders} senders`,
+          value: `${inbox.fill.requestsPerSecond} requests/s, ${inbox.fill.payloadMbPerSecond} MB/s (${inbox.fill.seconds} s)`,
+        },
+        {
+          label: `a full-size send (${kb(inbox.bytes)} + ${kb(inbox.bytes)}) refused`,
+          value:
+            inbox.fullSizeRefused === null
+              ? 'no'
+              : `yes: ${/\b413\b/.test(inbox.fullSizeRefused) ? 'HTTP 413' : 'error'}`,
+          target: targets.inboxFullSize,
+        },
+        ...readRows(inbox.mcpDefault, 'get_pending_requests, default page'),
+        ...readRows(inbox.mcpLimit100, 'get_pending_requests limit 100', targets.inboxPage),
+        ...readRows(inbox.apiDefault, 'GET /api/pending, default'),
+        ...readRows(inbox.apiLimit100, 'GET /api/pending?limit=100'),
+        {
+          label: 'coordinator RSS before / filled / after reads',
+          value: memoryRow(inbox, 'rssMb'),
+        },
+        {
+          label: 'coordinator RSS peak (fill and reads)',
+          value: inbox.peakRssMb === null ? 'n/a' : `${inbox.peakRssMb} MB`,
+          target: targets.inboxRss,
+        },
+        {
+          label: 'V8 heap in use before / filled / after reads',
+          value: `${memoryRow(inbox, 'heapUsedMb')} (/metrics)`,
+        },
+        { label: 'Redis used_memory before / filled / after', value: memoryRow(inbox, 'redisUsedMemoryMb') },
+        { label: 'errors', value: String(inbox.errors), target: targets.inboxErrors },
+      ],
+      notes: [
+        formatCpu(inboxCpu),
+        `${inbox.mcpDefault.latencies.length} reads of each kind, interleaved; the default page is re-read from the start, limit 100 follows next_cursor (handing out new pages); sizes are HTTP response bodies`,
+        ...(inbox.fullSizeRefused === null
+          ? []
+          : [
+              `a ${kb(inbox.bytes)} message with a ${kb(inbox.bytes)} context, each within C3PO_MAX_MESSAGE_BYTES, was refused: ${inbox.fullSizeRefused.slice(0, 120)}; filled with ${kb(inbox.contextBytes)} contexts instead`,
+            ]),
+        ...errorNotes(inbox.errors, inbox.errorSamples),
+      ],
+    },
   ];
 
   const header = [
@@ -361,12 +468,64 @@ async function main(env: Environment): Promise<void> {
       error_samples: scale.errorSamples,
       health_after_release: healthAfter,
     },
+    large_inbox: {
+      requests: inbox.requests,
+      message_bytes: inbox.bytes,
+      context_bytes: inbox.contextBytes,
+      full_size_refused: inbox.fullSizeRefused,
+      fill: {
+        senders: inbox.fill.senders,
+        seconds: inbox.fill.seconds,
+        requests_per_s: inbox.fill.requestsPerSecond,
+        payload_mb_per_s: inbox.fill.payloadMbPerSecond,
+      },
+      memory: { before: inbox.before, filled: inbox.filled, after_reads: inbox.afterReads },
+      peak_rss_mb: inbox.peakRssMb,
+      reads: inboxReads,
+      errors: inbox.errors,
+      error_samples: inbox.errorSamples,
+      cpu: inboxCpu,
+    },
     targets: allTargets,
     cpu_profiles: profiles,
   };
   const out = resolveFromRoot(options.strings.out!);
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   step(`wrote ${out}`);
+}
+
+/** A read series as results.json holds it: latency summary, response sizes, what it saw. */
+function readFigures(series: ReadSeries) {
+  return {
+    what: series.what,
+    limit: series.limit,
+    latency_ms: summarize(series.latencies),
+    response_bytes: {
+      min: series.bytes.length > 0 ? Math.min(...series.bytes) : null,
+      max: series.bytes.length > 0 ? Math.max(...series.bytes) : null,
+    },
+    requests_returned: series.returned,
+    total_reported: series.total,
+  };
+}
+
+/** Two table rows for a read series: its latency, then its largest response. */
+function readRows(series: ReadSeries, label: string, target?: TargetResult): Row[] {
+  return [
+    { label: `${label} (${series.latencies.length}×)`, value: formatLatency(summarize(series.latencies)) },
+    {
+      label: `  response, ${series.returned ?? 'n/a'} requests`,
+      value: series.bytes.length > 0 ? formatBytes(Math.max(...series.bytes)) : 'n/a',
+      target,
+    },
+  ];
+}
+
+function memoryRow(
+  inbox: { before: MemorySnapshot; filled: MemorySnapshot; afterReads: MemorySnapshot },
+  field: keyof MemorySnapshot,
+): string {
+  return `${[inbox.before, inbox.filled, inbox.afterReads].map((snapshot) => snapshot[field] ?? 'n/a').join(' / ')} MB`;
 }
 
 function nullIfNaN(value: number): number | null {

@@ -12,6 +12,10 @@ import { AppLogger } from './logging/app-logger.js';
 export async function createApp(options: { logs?: boolean } = {}): Promise<NestExpressApplication> {
   const logs = options.logs ?? true;
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: false, bufferLogs: logs });
+  // Express's default 100 KB would refuse a send of a full-size message and context before any
+  // size check could say which one to shorten; JSON escaping can double text of quotes or newlines.
+  const maxText = app.get(AppConfig).C3PO_MAX_MESSAGE_BYTES;
+  app.useBodyParser('json', { limit: 4 * maxText + 16 * 1024 });
   if (logs) {
     app.useLogger(new AppLogger(app.get(AppConfig).C3PO_LOG_FORMAT));
   }

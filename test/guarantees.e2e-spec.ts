@@ -1,46 +1,51 @@
+import type { Redis } from 'ioredis';
 import request from 'supertest';
+import { RedisKeys } from '../src/redis/keys.js';
+import { REDIS_CLIENT } from '../src/redis/redis.constants.js';
 import { Agent } from './support/mcp-clients.js';
 import { Coordinator, eventually, startCoordinator } from './support/coordinator.js';
 
 /** Leases of a second, taken back within 50 ms of running out; a request is handed out 3 times at most. */
 const SHORT_LEASES = { C3PO_DELIVERY_LEASE_S: '1', C3PO_LEASE_SWEEP_MS: '50', C3PO_MAX_DELIVERIES: '3' };
 
-describe('delivery guarantees', () => {
-  let coordinator: Coordinator;
-  let alice: Agent;
-  let bob: Agent;
-
+/** A coordinator started with `env` and agents alice and bob on it, for the enclosing describe. */
+function aliceAndBob(env: Record<string, string>) {
+  const t = {} as { coordinator: Coordinator; alice: Agent; bob: Agent };
   beforeAll(async () => {
-    coordinator = await startCoordinator(SHORT_LEASES);
-    alice = await Agent.connect(coordinator.url, 'alice');
-    bob = await Agent.connect(coordinator.url, 'bob');
-    await bob.ok('list_agents');
+    t.coordinator = await startCoordinator(env);
+    t.alice = await Agent.connect(t.coordinator.url, 'alice');
+    t.bob = await Agent.connect(t.coordinator.url, 'bob');
+    await t.bob.ok('list_agents');
   });
-
   afterAll(async () => {
-    await alice.close();
-    await bob.close();
-    await coordinator.close();
+    await t.alice.close();
+    await t.bob.close();
+    await t.coordinator.close();
   });
+  return t;
+}
+
+describe('delivery guarantees', () => {
+  const t = aliceAndBob(SHORT_LEASES);
 
   const ask = async (message: string, extra: Record<string, unknown> = {}) =>
-    (await alice.ok('send_request', { target: 'bob', message, ...extra })).request_id as string;
+    (await t.alice.ok('send_request', { target: 'bob', message, ...extra })).request_id as string;
 
   describe('leases', () => {
     it('queues a request again when its lease runs out unanswered, counting each hand-out', async () => {
       const requestId = await ask('take me twice');
-      const first = await bob.ok('wait_for_request', { timeout: 5 });
+      const first = await t.bob.ok('wait_for_request', { timeout: 5 });
       expect(first.request).toMatchObject({ request_id: requestId, state: 'delivered', delivery_count: 1 });
       expect(Date.parse(first.request.lease_expires_at)).toBeGreaterThan(Date.parse(first.request.delivered_at));
-      expect(await alice.ok('get_request_status', { request_id: requestId })).toMatchObject({
+      expect(await t.alice.ok('get_request_status', { request_id: requestId })).toMatchObject({
         state: 'delivered',
         delivery_count: 1,
       });
       // Asleep before the lease ends: only the sweep's wake-up can bring the request back to it.
-      const second = await bob.ok('wait_for_request', { timeout: 30 });
+      const second = await t.bob.ok('wait_for_request', { timeout: 30 });
       expect(second.request).toMatchObject({ request_id: requestId, delivery_count: 2 });
-      await bob.ok('respond_to_request', { request_id: requestId, response: 'done at last' });
-      expect(await alice.ok('wait_for_response', { request_id: requestId })).toMatchObject({
+      await t.bob.ok('respond_to_request', { request_id: requestId, response: 'done at last' });
+      expect(await t.alice.ok('wait_for_response', { request_id: requestId })).toMatchObject({
         status: 'answered',
         response: 'done at last',
       });
@@ -48,20 +53,20 @@ describe('delivery guarantees', () => {
 
     it('renews the lease when the addressee reads the request again', async () => {
       const requestId = await ask('still on it');
-      const { request } = await bob.ok('wait_for_request', { timeout: 5 });
-      const reread = await bob.ok('get_request', { request_id: requestId });
+      const { request } = await t.bob.ok('wait_for_request', { timeout: 5 });
+      const reread = await t.bob.ok('get_request', { request_id: requestId });
       expect(Date.parse(reread.request.lease_expires_at)).toBeGreaterThan(Date.parse(request.lease_expires_at));
       // The sender reading it leaves the lease alone.
-      const bySender = await alice.ok('get_request', { request_id: requestId });
+      const bySender = await t.alice.ok('get_request', { request_id: requestId });
       expect(bySender.request.lease_expires_at).toBe(reread.request.lease_expires_at);
-      await bob.ok('respond_to_request', { request_id: requestId, response: 'ok' });
+      await t.bob.ok('respond_to_request', { request_id: requestId, response: 'ok' });
     });
 
     it('makes a request undeliverable after C3PO_MAX_DELIVERIES hand-outs, tells the blocked sender at once, and lets an operator requeue it', async () => {
       const requestId = await ask('nobody answers me');
-      const senderWaits = alice.ok('wait_for_response', { request_id: requestId, timeout: 60 });
+      const senderWaits = t.alice.ok('wait_for_response', { request_id: requestId, timeout: 60 });
       for (let delivery = 1; delivery <= 3; delivery++) {
-        const { request } = await bob.ok('wait_for_request', { timeout: 30 });
+        const { request } = await t.bob.ok('wait_for_request', { timeout: 30 });
         expect(request).toMatchObject({ request_id: requestId, delivery_count: delivery });
       }
       expect(await senderWaits).toMatchObject({
@@ -70,36 +75,67 @@ describe('delivery guarantees', () => {
         delivery_count: 3,
         message: expect.stringMatching(/'bob' was handed it 3 times/),
       });
-      expect(await bob.ok('wait_for_request', { timeout: 0 })).toMatchObject({ status: 'timeout' });
-      expect((await bob.ok('get_pending_requests')).total).toBe(0);
+      expect(await t.bob.ok('wait_for_request', { timeout: 0 })).toMatchObject({ status: 'timeout' });
+      expect((await t.bob.ok('get_pending_requests')).total).toBe(0);
 
-      const dead = await request(coordinator.url).get('/api/dead-letters').expect(200);
+      const dead = await request(t.coordinator.url).get('/api/dead-letters').expect(200);
       expect(dead.body).toMatchObject({ total: 1, next_offset: null });
       expect(dead.body.requests[0]).toMatchObject({ request_id: requestId, state: 'undeliverable', to_agent: 'bob' });
 
-      const requeued = await request(coordinator.url).post(`/api/dead-letters/${requestId}/requeue`).expect(200);
+      const requeued = await request(t.coordinator.url).post(`/api/dead-letters/${requestId}/requeue`).expect(200);
       expect(requeued.body).toMatchObject({ state: 'queued', delivery_count: 0 });
-      await request(coordinator.url).post(`/api/dead-letters/${requestId}/requeue`).expect(409);
-      await request(coordinator.url).post('/api/dead-letters/req-nope/requeue').expect(404);
-      expect((await bob.ok('wait_for_request', { timeout: 5 })).request).toMatchObject({
+      await request(t.coordinator.url).post(`/api/dead-letters/${requestId}/requeue`).expect(409);
+      await request(t.coordinator.url).post('/api/dead-letters/req-nope/requeue').expect(404);
+      expect((await t.bob.ok('wait_for_request', { timeout: 5 })).request).toMatchObject({
         request_id: requestId,
         delivery_count: 1,
       });
-      await bob.ok('respond_to_request', { request_id: requestId, response: 'second chance taken' });
-      expect((await alice.ok('wait_for_response', { request_id: requestId })).response).toBe('second chance taken');
-      expect((await request(coordinator.url).get('/api/dead-letters').expect(200)).body.total).toBe(0);
+      await t.bob.ok('respond_to_request', { request_id: requestId, response: 'second chance taken' });
+      expect((await t.alice.ok('wait_for_response', { request_id: requestId })).response).toBe('second chance taken');
+      expect((await request(t.coordinator.url).get('/api/dead-letters').expect(200)).body.total).toBe(0);
     });
+  });
+
+  it('delivers, leases and redelivers a request stored by the previous version (no seq, expiry or count)', async () => {
+    const keys = t.coordinator.app.get(RedisKeys);
+    const redis = t.coordinator.app.get<Redis>(REDIS_CLIENT);
+    const requestId = 'req-stored-by-v01';
+    await redis
+      .multi()
+      .hset(keys.request(requestId), {
+        request_id: requestId,
+        conversation_id: 'conv-old',
+        from_agent: 'alice',
+        to_agent: 'bob',
+        message: 'from before the upgrade',
+        context: '',
+        state: 'queued',
+        created_at: String(Date.now()),
+      })
+      .zadd(keys.queued('bob'), 1, requestId)
+      .zadd(keys.pending('bob'), 1, requestId)
+      .exec();
+    expect((await t.bob.ok('wait_for_request', { timeout: 5 })).request).toMatchObject({
+      request_id: requestId,
+      delivery_count: 1,
+    });
+    expect((await t.bob.ok('wait_for_request', { timeout: 30 })).request).toMatchObject({
+      request_id: requestId,
+      delivery_count: 2,
+    });
+    await t.bob.ok('respond_to_request', { request_id: requestId, response: 'upgraded' });
+    expect((await t.alice.ok('wait_for_response', { request_id: requestId })).response).toBe('upgraded');
   });
 
   describe('cancel_request', () => {
     it('takes the request out of the inbox, wakes the sender, and refuses a later answer', async () => {
       const requestId = await ask('never mind');
-      const watcher = await Agent.connect(coordinator.url, 'alice');
+      const watcher = await Agent.connect(t.coordinator.url, 'alice');
       try {
         const waiting = watcher.ok('wait_for_response', { request_id: requestId, timeout: 30 });
-        await eventually(() => coordinator.blockedWaiters() === 1, 'the sender to block');
-        expect(await bob.fails('cancel_request', { request_id: requestId })).toMatch(/not sent by you/);
-        expect(await alice.ok('cancel_request', { request_id: requestId })).toMatchObject({
+        await eventually(() => t.coordinator.blockedWaiters() === 1, 'the sender to block');
+        expect(await t.bob.fails('cancel_request', { request_id: requestId })).toMatch(/not sent by you/);
+        expect(await t.alice.ok('cancel_request', { request_id: requestId })).toMatchObject({
           request_id: requestId,
           state: 'cancelled',
         });
@@ -108,26 +144,26 @@ describe('delivery guarantees', () => {
         await watcher.close();
       }
       // Cancelling again is harmless.
-      expect((await alice.ok('cancel_request', { request_id: requestId })).state).toBe('cancelled');
-      expect((await bob.ok('get_pending_requests')).requests).toEqual([]);
-      expect(await bob.ok('wait_for_request', { timeout: 0 })).toMatchObject({ status: 'timeout' });
-      expect(await bob.fails('respond_to_request', { request_id: requestId, response: 'too late' })).toMatch(
+      expect((await t.alice.ok('cancel_request', { request_id: requestId })).state).toBe('cancelled');
+      expect((await t.bob.ok('get_pending_requests')).requests).toEqual([]);
+      expect(await t.bob.ok('wait_for_request', { timeout: 0 })).toMatchObject({ status: 'timeout' });
+      expect(await t.bob.fails('respond_to_request', { request_id: requestId, response: 'too late' })).toMatch(
         /cancelled by its sender/,
       );
-      expect(await alice.ok('get_request_status', { request_id: requestId })).toMatchObject({ state: 'cancelled' });
+      expect(await t.alice.ok('get_request_status', { request_id: requestId })).toMatchObject({ state: 'cancelled' });
     });
 
     it('refuses to cancel an answered request', async () => {
       const requestId = await ask('quick');
-      await bob.ok('respond_to_request', { request_id: requestId, response: 'answered already' });
-      expect(await alice.fails('cancel_request', { request_id: requestId })).toMatch(/already answered/);
+      await t.bob.ok('respond_to_request', { request_id: requestId, response: 'answered already' });
+      expect(await t.alice.fails('cancel_request', { request_id: requestId })).toMatch(/already answered/);
     });
   });
 
   describe('safe retries', () => {
     it('returns the first request for a repeated send while it is unanswered, and a new one after', async () => {
-      const first = await alice.ok('send_request', { target: 'bob', message: 'same words', context: 'same' });
-      const again = await alice.ok('send_request', { target: 'bob', message: 'same words', context: 'same' });
+      const first = await t.alice.ok('send_request', { target: 'bob', message: 'same words', context: 'same' });
+      const again = await t.alice.ok('send_request', { target: 'bob', message: 'same words', context: 'same' });
       expect(again).toMatchObject({
         request_id: first.request_id,
         conversation_id: first.conversation_id,
@@ -135,33 +171,33 @@ describe('delivery guarantees', () => {
       });
       expect(first.duplicate).toBeUndefined();
       // Other context is another request.
-      const other = await alice.ok('send_request', { target: 'bob', message: 'same words', context: 'different' });
+      const other = await t.alice.ok('send_request', { target: 'bob', message: 'same words', context: 'different' });
       expect(other.request_id).not.toBe(first.request_id);
-      expect((await bob.ok('get_pending_requests')).total).toBe(2);
+      expect((await t.bob.ok('get_pending_requests')).total).toBe(2);
       for (const id of [first.request_id, other.request_id]) {
-        await bob.ok('respond_to_request', { request_id: id, response: 'once' });
+        await t.bob.ok('respond_to_request', { request_id: id, response: 'once' });
       }
-      const afterAnswer = await alice.ok('send_request', { target: 'bob', message: 'same words', context: 'same' });
+      const afterAnswer = await t.alice.ok('send_request', { target: 'bob', message: 'same words', context: 'same' });
       expect(afterAnswer.request_id).not.toBe(first.request_id);
-      await bob.ok('respond_to_request', { request_id: afterAnswer.request_id, response: 'once more' });
+      await t.bob.ok('respond_to_request', { request_id: afterAnswer.request_id, response: 'once more' });
     });
 
     it('honours an idempotency_key, even after the answer, and refuses it for other content', async () => {
       const first = await ask('keyed', { idempotency_key: 'job-42' });
-      await bob.ok('respond_to_request', { request_id: first, response: 'did it' });
-      const again = await alice.ok('send_request', { target: 'bob', message: 'keyed', idempotency_key: 'job-42' });
+      await t.bob.ok('respond_to_request', { request_id: first, response: 'did it' });
+      const again = await t.alice.ok('send_request', { target: 'bob', message: 'keyed', idempotency_key: 'job-42' });
       expect(again).toMatchObject({ request_id: first, duplicate: true, status: 'answered' });
       expect(
-        await alice.fails('send_request', { target: 'bob', message: 'something else', idempotency_key: 'job-42' }),
+        await t.alice.fails('send_request', { target: 'bob', message: 'something else', idempotency_key: 'job-42' }),
       ).toMatch(/idempotency_key was already used/);
     });
 
     it('accepts the same answer twice and refuses a different one', async () => {
       const requestId = await ask('answer me once');
       const answered = { request_id: requestId, status: 'answered' };
-      expect(await bob.ok('respond_to_request', { request_id: requestId, response: 'yes' })).toEqual(answered);
-      expect(await bob.ok('respond_to_request', { request_id: requestId, response: 'yes' })).toEqual(answered);
-      expect(await bob.fails('respond_to_request', { request_id: requestId, response: 'no' })).toMatch(
+      expect(await t.bob.ok('respond_to_request', { request_id: requestId, response: 'yes' })).toEqual(answered);
+      expect(await t.bob.ok('respond_to_request', { request_id: requestId, response: 'yes' })).toEqual(answered);
+      expect(await t.bob.fails('respond_to_request', { request_id: requestId, response: 'no' })).toMatch(
         /already answered/,
       );
     });
@@ -170,14 +206,14 @@ describe('delivery guarantees', () => {
   describe('get_request_status and timeouts', () => {
     it('tells the sender whether the addressee has seen the request', async () => {
       const requestId = await ask('have you seen this?');
-      const carol = await Agent.connect(coordinator.url, 'carol');
+      const carol = await Agent.connect(t.coordinator.url, 'carol');
       try {
         expect(await carol.fails('get_request_status', { request_id: requestId })).toMatch(/neither from nor to you/);
       } finally {
         await carol.close();
       }
-      await bob.ok('get_pending_requests');
-      const timedOut = await alice.ok('wait_for_response', { request_id: requestId, timeout: 0 });
+      await t.bob.ok('get_pending_requests');
+      const timedOut = await t.alice.ok('wait_for_response', { request_id: requestId, timeout: 0 });
       expect(timedOut).toMatchObject({
         status: 'timeout',
         state: 'delivered',
@@ -185,14 +221,14 @@ describe('delivery guarantees', () => {
         message: expect.stringMatching(/'bob' has it/),
       });
       expect(Date.parse(timedOut.lease_expires_at)).toBeGreaterThan(Date.parse(timedOut.delivered_at));
-      expect(await alice.ok('get_request_status', { request_id: requestId })).toMatchObject({
+      expect(await t.alice.ok('get_request_status', { request_id: requestId })).toMatchObject({
         request_id: requestId,
         from_agent: 'alice',
         to_agent: 'bob',
         state: 'delivered',
       });
-      await bob.ok('respond_to_request', { request_id: requestId, response: 'seen' });
-      expect(await bob.ok('get_request_status', { request_id: requestId })).toMatchObject({ state: 'answered' });
+      await t.bob.ok('respond_to_request', { request_id: requestId, response: 'seen' });
+      expect(await t.bob.ok('get_request_status', { request_id: requestId })).toMatchObject({ state: 'answered' });
     });
   });
 
@@ -202,44 +238,29 @@ describe('delivery guarantees', () => {
       for (let i = 0; i < 5; i++) {
         ids.push(await ask(`page item ${i}`));
       }
-      const first = await bob.ok('get_pending_requests', { limit: 2 });
+      const first = await t.bob.ok('get_pending_requests', { limit: 2 });
       expect(first.total).toBe(5);
       expect(first.requests.map((r: { request_id: string }) => r.request_id)).toEqual(ids.slice(0, 2));
-      const second = await bob.ok('get_pending_requests', { limit: 2, cursor: first.next_cursor });
+      const second = await t.bob.ok('get_pending_requests', { limit: 2, cursor: first.next_cursor });
       expect(second.requests.map((r: { request_id: string }) => r.request_id)).toEqual(ids.slice(2, 4));
-      const third = await bob.ok('get_pending_requests', { limit: 2, cursor: second.next_cursor });
+      const third = await t.bob.ok('get_pending_requests', { limit: 2, cursor: second.next_cursor });
       expect(third.requests.map((r: { request_id: string }) => r.request_id)).toEqual(ids.slice(4));
       expect(third.next_cursor).toBeNull();
-      expect(await bob.fails('get_pending_requests', { limit: 101 })).toMatch(/limit/);
-      expect(await bob.fails('get_pending_requests', { cursor: 'abc' })).toMatch(/cursor/);
-      await Promise.all(ids.map((id) => bob.ok('respond_to_request', { request_id: id, response: 'paged' })));
+      expect(await t.bob.fails('get_pending_requests', { limit: 101 })).toMatch(/limit/);
+      expect(await t.bob.fails('get_pending_requests', { cursor: 'abc' })).toMatch(/cursor/);
+      await Promise.all(ids.map((id) => t.bob.ok('respond_to_request', { request_id: id, response: 'paged' })));
     });
   });
 });
 
 describe('previews and expiry', () => {
-  let coordinator: Coordinator;
-  let alice: Agent;
-  let bob: Agent;
-
-  beforeAll(async () => {
-    coordinator = await startCoordinator({ C3PO_PREVIEW_BYTES: '100', C3PO_REQUEST_TTL_S: '2' });
-    alice = await Agent.connect(coordinator.url, 'alice');
-    bob = await Agent.connect(coordinator.url, 'bob');
-    await bob.ok('list_agents');
-  });
-
-  afterAll(async () => {
-    await alice.close();
-    await bob.close();
-    await coordinator.close();
-  });
+  const t = aliceAndBob({ C3PO_PREVIEW_BYTES: '100', C3PO_REQUEST_TTL_S: '2' });
 
   it('cuts long texts at a character boundary, says so with their sizes, and get_request has them whole', async () => {
     // 99 ASCII bytes then a 3-byte character straddling the 100-byte cut.
     const message = `${'a'.repeat(99)}€ and more`;
-    const { request_id } = await alice.ok('send_request', { target: 'bob', message, context: 'short' });
-    const [preview] = (await bob.ok('get_pending_requests')).requests;
+    const { request_id } = await t.alice.ok('send_request', { target: 'bob', message, context: 'short' });
+    const [preview] = (await t.bob.ok('get_pending_requests')).requests;
     expect(preview).toMatchObject({
       message: 'a'.repeat(99),
       message_bytes: Buffer.byteLength(message),
@@ -247,26 +268,26 @@ describe('previews and expiry', () => {
       context_bytes: 5,
       truncated: true,
     });
-    expect((await bob.ok('get_request', { request_id })).request.message).toBe(message);
-    await bob.ok('respond_to_request', { request_id, response: 'read it all' });
+    expect((await t.bob.ok('get_request', { request_id })).request.message).toBe(message);
+    await t.bob.ok('respond_to_request', { request_id, response: 'read it all' });
 
-    const { request_id: short } = await alice.ok('send_request', { target: 'bob', message: 'brief' });
-    const [whole] = (await bob.ok('get_pending_requests')).requests;
+    const { request_id: short } = await t.alice.ok('send_request', { target: 'bob', message: 'brief' });
+    const [whole] = (await t.bob.ok('get_pending_requests')).requests;
     expect(whole).toMatchObject({ request_id: short, message: 'brief', message_bytes: 5 });
     expect(whole.truncated).toBeUndefined();
-    await bob.ok('respond_to_request', { request_id: short, response: 'ok' });
+    await t.bob.ok('respond_to_request', { request_id: short, response: 'ok' });
   });
 
   it('expires an unanswered request after C3PO_REQUEST_TTL_S, visibly', async () => {
-    const { request_id } = await alice.ok('send_request', { target: 'bob', message: 'too slow' });
+    const { request_id } = await t.alice.ok('send_request', { target: 'bob', message: 'too slow' });
     await eventually(
-      async () => (await alice.ok('get_request_status', { request_id })).state === 'expired',
+      async () => (await t.alice.ok('get_request_status', { request_id })).state === 'expired',
       'the request to expire',
     );
-    expect(await alice.ok('wait_for_response', { request_id })).toMatchObject({ status: 'expired', request_id });
-    expect(await bob.ok('wait_for_request', { timeout: 0 })).toMatchObject({ status: 'timeout' });
-    expect((await bob.ok('get_pending_requests')).total).toBe(0);
-    expect(await bob.fails('respond_to_request', { request_id, response: 'late' })).toMatch(/expired unanswered/);
-    expect(await alice.fails('cancel_request', { request_id })).toMatch(/expired unanswered/);
+    expect(await t.alice.ok('wait_for_response', { request_id })).toMatchObject({ status: 'expired', request_id });
+    expect(await t.bob.ok('wait_for_request', { timeout: 0 })).toMatchObject({ status: 'timeout' });
+    expect((await t.bob.ok('get_pending_requests')).total).toBe(0);
+    expect(await t.bob.fails('respond_to_request', { request_id, response: 'late' })).toMatch(/expired unanswered/);
+    expect(await t.alice.fails('cancel_request', { request_id })).toMatch(/expired unanswered/);
   });
 });

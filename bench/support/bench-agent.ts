@@ -26,13 +26,15 @@ export class BenchAgent {
     this.client = client;
   }
 
-  static async connect(baseUrl: string, id: string): Promise<BenchAgent> {
+  /** `options.fetch` replaces the global fetch for this agent's HTTP requests (e.g. to count bytes). */
+  static async connect(baseUrl: string, id: string, options: { fetch?: typeof fetch } = {}): Promise<BenchAgent> {
     const client = new Client(
       { name: `c3po-bench-${id}`, version: '1.0.0' },
       { versionNegotiation: { mode: { pin: PROTOCOL_VERSION } } },
     );
     const transport = new StreamableHTTPClientTransport(new URL('/mcp', baseUrl), {
       requestInit: { headers: { 'X-Agent-ID': id } },
+      fetch: options.fetch,
     });
     await client.connect(transport);
     return new BenchAgent(id, client);

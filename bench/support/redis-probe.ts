@@ -45,6 +45,11 @@ export class RedisProbe {
     return { others: connected - mine, byName };
   }
 
+  /** INFO memory → used_memory: what Redis's allocator holds for data and overhead, in MB. */
+  async usedMemoryMb(): Promise<number> {
+    return Math.round((Number((await this.info('memory')).used_memory) / 1048576) * 10) / 10;
+  }
+
   /** Redis server CPU (user + system) used so far, in ms. */
   async cpuMs(): Promise<number> {
     const cpu = await this.info('cpu');

@@ -42,6 +42,12 @@ export function formatMs(value: number | null | undefined): string {
   return `${value < 0.1 ? value.toFixed(3) : value.toFixed(2)} ms`;
 }
 
+/** "904,505 B (883.3 KB)": exact bytes, and KB or MB (of 1,024) to read at a glance. */
+export function formatBytes(bytes: number): string {
+  const scaled = bytes >= 1048576 ? `${(bytes / 1048576).toFixed(2)} MB` : `${(bytes / 1024).toFixed(1)} KB`;
+  return `${bytes.toLocaleString('en-US')} B (${scaled})`;
+}
+
 export function formatLatency(summary: LatencySummary): string {
   return `p50 ${formatMs(summary.p50)}  p99 ${formatMs(summary.p99)}`;
 }

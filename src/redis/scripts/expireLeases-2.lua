@@ -25,8 +25,10 @@ for _, id in ipairs(due) do
       redis.call('PUBLISH', ARGV[6], Topic.answer .. id)
       dead[#dead + 1] = id
     else
+      -- Requests stored by earlier versions carry no seq: their inbox entry still has it.
+      local seq = f[3] or redis.call('ZSCORE', ARGV[3] .. f[1], id) or now
       redis.call('HSET', key, 'state', 'queued')
-      redis.call('ZADD', ARGV[2] .. f[1], f[3], id)
+      redis.call('ZADD', ARGV[2] .. f[1], seq, id)
       redis.call('EXPIRE', ARGV[2] .. f[1], ARGV[7])
       redis.call('PUBLISH', ARGV[6], Topic.request .. f[1])
       requeued[#requeued + 1] = id

@@ -1,12 +1,14 @@
 -- A request's state as callers should see it: an open request past its expires_at is expired,
 -- though Redis keeps its hash a while longer so that its sender can still learn what happened.
--- Returns nil when the hash is gone.
+-- Returns nil when the hash is gone. (Requests stored by earlier versions have no expires_at: Redis
+-- expires them whole.)
 local function stateOf(key, now)
   local f = redis.call('HMGET', key, 'state', 'expires_at')
   if not f[1] then
     return nil
   end
-  if (f[1] == 'queued' or f[1] == 'delivered') and tonumber(f[2]) <= now then
+  local expires = tonumber(f[2])
+  if (f[1] == 'queued' or f[1] == 'delivered') and expires and expires <= now then
     return 'expired'
   end
   return f[1]
