@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       C3PO_ONLINE_WINDOW_S: 90,
       C3PO_MAX_MESSAGE_BYTES: 65536,
       C3PO_LOG_FORMAT: 'text',
+      C3PO_REDIS_TIMEOUT_MS: 1000,
     });
   });
 
@@ -30,6 +31,7 @@ describe('loadConfig', () => {
     ['C3PO_ONLINE_WINDOW_S', '1.5'],
     ['C3PO_MAX_MESSAGE_BYTES', '-1'],
     ['C3PO_LOG_FORMAT', 'xml'],
+    ['C3PO_REDIS_TIMEOUT_MS', '0'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}="${value.replace('.', '\\.')}"`));

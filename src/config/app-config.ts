@@ -43,6 +43,12 @@ export class AppConfig {
 
   @IsIn(['text', 'json'])
   C3PO_LOG_FORMAT: 'text' | 'json' = 'text';
+
+  /** A stalled Redis fails each command after this long, so callers get a 503 instead of hanging. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  C3PO_REDIS_TIMEOUT_MS = 1000;
 }
 
 /** Thrown when the environment holds a value the coordinator cannot run with. */

@@ -13,7 +13,11 @@ import { RedisScripts } from './redis-scripts.js';
     {
       provide: REDIS_CLIENT,
       useFactory: (config: AppConfig, metrics: Metrics) =>
-        connectRedis(config.REDIS_URL, 'main', () => metrics.redisErrors.inc()),
+        // The main connection speaks for Redis in the log; the subscriber stays quiet.
+        connectRedis(config.REDIS_URL, 'main', () => metrics.redisErrors.inc(), {
+          commandTimeoutMs: config.C3PO_REDIS_TIMEOUT_MS,
+          logOutages: true,
+        }),
       inject: [AppConfig, Metrics],
     },
     {
