@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       C3PO_MAX_MESSAGE_BYTES: 65536,
       C3PO_LOG_FORMAT: 'text',
       C3PO_REDIS_TIMEOUT_MS: 1000,
+      C3PO_MARKER_CHECK_MS: 5000,
     });
   });
 
@@ -32,6 +33,7 @@ describe('loadConfig', () => {
     ['C3PO_MAX_MESSAGE_BYTES', '-1'],
     ['C3PO_LOG_FORMAT', 'xml'],
     ['C3PO_REDIS_TIMEOUT_MS', '0'],
+    ['C3PO_MARKER_CHECK_MS', 'often'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}="${value.replace('.', '\\.')}"`));

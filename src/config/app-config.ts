@@ -49,6 +49,12 @@ export class AppConfig {
   @IsInt()
   @Min(50)
   C3PO_REDIS_TIMEOUT_MS = 1000;
+
+  /** How often to look for the data-loss marker (see RedisDurabilityService). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  C3PO_MARKER_CHECK_MS = 5000;
 }
 
 /** Thrown when the environment holds a value the coordinator cannot run with. */

@@ -5,6 +5,7 @@ import { Metrics } from '../metrics/metrics.js';
 import { RedisKeys } from './keys.js';
 import { connectRedis } from './redis-connection.js';
 import { REDIS_CLIENT } from './redis.constants.js';
+import { RedisDurabilityService } from './redis-durability.service.js';
 import { RedisScripts } from './redis-scripts.js';
 
 @Global()
@@ -26,6 +27,7 @@ import { RedisScripts } from './redis-scripts.js';
       inject: [AppConfig],
     },
     RedisScripts,
+    RedisDurabilityService,
   ],
   exports: [REDIS_CLIENT, RedisKeys, RedisScripts],
 })

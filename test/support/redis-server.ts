@@ -16,11 +16,12 @@ export class RedisServer {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  static async start(port?: number): Promise<RedisServer> {
+  /** `args` come after the defaults and so override them (`--appendonly yes --dir <tmp>`). */
+  static async start(port?: number, args: string[] = []): Promise<RedisServer> {
     const chosen = port ?? (await freePort());
     const child = spawn(
       'redis-server',
-      ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', '/tmp'],
+      ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', '/tmp', ...args],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     const error = once(child, 'error').then(([e]) => {
