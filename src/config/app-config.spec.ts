@@ -5,7 +5,7 @@ describe('loadConfig', () => {
     expect({ ...loadConfig({}) }).toEqual({
       C3PO_PORT: 8420,
       C3PO_HOST: '127.0.0.1',
-      REDIS_URL: 'redis://localhost:6379',
+      REDIS_URL: '',
       C3PO_KEY_PREFIX: 'c3po',
       C3PO_REQUEST_TTL_S: 604800,
       C3PO_ONLINE_WINDOW_S: 90,
@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       C3PO_LOG_FORMAT: 'text',
       C3PO_REDIS_TIMEOUT_MS: 1000,
       C3PO_MARKER_CHECK_MS: 5000,
+      C3PO_DATA_DIR: 'data',
     });
   });
 
