@@ -12,6 +12,10 @@ export class RedisServer {
     this.process = process;
   }
 
+  get pid(): number {
+    return this.process.pid!;
+  }
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
