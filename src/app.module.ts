@@ -2,6 +2,7 @@ import { MiddlewareConsumer, Module, NestModule, ValidationPipe } from '@nestjs/
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AgentsModule } from './agents/agents.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
+import { HttpDrainService } from './common/http-drain.service.js';
 import { ConfigModule } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
 import { CallLoggingMiddleware } from './logging/call-logging.middleware.js';
@@ -28,6 +29,7 @@ import { RequestsModule } from './requests/requests.module.js';
       useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
     },
     { provide: APP_FILTER, useClass: ApiExceptionFilter },
+    HttpDrainService,
   ],
 })
 export class AppModule implements NestModule {

@@ -32,7 +32,7 @@ describe('health checks', () => {
 
     // Calls that need Redis fail with a clear 503 rather than hanging or crashing.
     const pending = await request(coordinator.url).get('/api/pending').set('X-Agent-ID', 'a').expect(503);
-    expect(pending.body).toEqual({ statusCode: 503, message: 'Redis is unavailable; try again shortly' });
+    expect(pending.body).toEqual({ statusCode: 503, message: 'storage unavailable, try again shortly' });
 
     redis = await RedisServer.start(redis.port);
     await eventually(

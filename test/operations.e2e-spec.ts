@@ -116,6 +116,9 @@ describe('the coordinator process', () => {
     const alice = await Agent.connect(coordinator.url, 'alice');
     const bob = await Agent.connect(coordinator.url, 'bob');
     await bob.ok('list_agents');
+    // Clients that called and now hold idle keep-alive connections, as agents between calls do.
+    const idle = await Promise.all([0, 1, 2].map((i) => Agent.connect(coordinator!.url, `idle-${i}`)));
+    await Promise.all(idle.map((agent) => agent.ok('list_agents')));
     const { request_id } = await alice.ok('send_request', { target: 'bob', message: 'survive a restart' });
     const carol = await Agent.connect(coordinator.url, 'carol');
     const aliceWaits = alice.ok('wait_for_response', { request_id, timeout: 600 });
@@ -131,7 +134,7 @@ describe('the coordinator process', () => {
     });
     expect(await carolWaits).toMatchObject({ status: 'restarting' });
     expect(await exitCode).toBe(0);
-    await Promise.all([alice.close(), bob.close(), carol.close()]);
+    await Promise.all([alice, bob, carol, ...idle].map((agent) => agent.close()));
 
     coordinator = await CoordinatorProcess.start({ C3PO_KEY_PREFIX: prefix });
     const bobAgain = await Agent.connect(coordinator.url, 'bob');

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Injec
 import type { Response } from 'express';
 import { throwError } from 'rxjs';
 import { Metrics } from '../metrics/metrics.js';
+import { isStorageUnavailable, STORAGE_UNAVAILABLE_MESSAGE } from '../redis/storage-errors.js';
 
 interface ApiError {
   statusCode: number;
@@ -41,21 +42,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
         typeof body === 'string' ? body : ((body as { message?: string | string[] }).message ?? exception.message);
       return { statusCode: exception.getStatus(), message: Array.isArray(message) ? message.join('; ') : message };
     }
-    if (isRedisUnavailable(exception)) {
+    if (isStorageUnavailable(exception)) {
       this.metrics.redisErrors.inc();
-      return { statusCode: HttpStatus.SERVICE_UNAVAILABLE, message: 'Redis is unavailable; try again shortly' };
+      return { statusCode: HttpStatus.SERVICE_UNAVAILABLE, message: STORAGE_UNAVAILABLE_MESSAGE };
     }
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Internal server error' };
   }
-}
-
-function isRedisUnavailable(exception: unknown): boolean {
-  if (!(exception instanceof Error)) {
-    return false;
-  }
-  return (
-    exception.name === 'MaxRetriesPerRequestError' ||
-    /Connection is closed|ECONNREFUSED|Stream isn't writeable|ETIMEDOUT|ECONNRESET/.test(exception.message)
-  );
 }

@@ -5,7 +5,7 @@ describe('loadConfig', () => {
     expect({ ...loadConfig({}) }).toEqual({
       C3PO_PORT: 8420,
       C3PO_HOST: '127.0.0.1',
-      REDIS_URL: 'redis://localhost:6379',
+      REDIS_URL: '',
       C3PO_KEY_PREFIX: 'c3po',
       C3PO_REQUEST_TTL_S: 604800,
       C3PO_ONLINE_WINDOW_S: 90,
@@ -17,6 +17,9 @@ describe('loadConfig', () => {
       C3PO_LEASE_SWEEP_MS: 1000,
       C3PO_WAIT_RECHECK_MS: 5000,
       C3PO_PREVIEW_BYTES: 2000,
+      C3PO_REDIS_TIMEOUT_MS: 1000,
+      C3PO_MARKER_CHECK_MS: 5000,
+      C3PO_DATA_DIR: 'data',
     });
   });
 
@@ -38,6 +41,8 @@ describe('loadConfig', () => {
     ['C3PO_ONLINE_WINDOW_S', '1.5'],
     ['C3PO_MAX_MESSAGE_BYTES', '-1'],
     ['C3PO_LOG_FORMAT', 'xml'],
+    ['C3PO_REDIS_TIMEOUT_MS', '0'],
+    ['C3PO_MARKER_CHECK_MS', 'often'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}="${value.replace('.', '\\.')}"`));

@@ -1,5 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsString, Matches, Max, Min, validateSync, ValidateIf } from 'class-validator';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
@@ -15,10 +15,15 @@ export class AppConfig {
   @IsString()
   C3PO_HOST = '127.0.0.1';
 
+  /**
+   * Empty when unset: main.ts then starts an embedded redis-server and sets it. Kept a string
+   * (not optional) so that everything built after start-up can rely on a URL being there.
+   */
+  @ValidateIf((config: AppConfig) => config.REDIS_URL !== '')
   @Matches(/^(redis|rediss|unix):\/\/\S+$/, {
     message: 'REDIS_URL must look like redis://host:port, rediss://host:port or unix:///path',
   })
-  REDIS_URL = 'redis://localhost:6379';
+  REDIS_URL = '';
 
   @Matches(/^[A-Za-z0-9._-]{1,32}$/, {
     message: 'C3PO_KEY_PREFIX must be 1-32 letters, digits, ".", "_" or "-"',
@@ -79,6 +84,22 @@ export class AppConfig {
 
   @IsIn(['text', 'json'])
   C3PO_LOG_FORMAT: 'text' | 'json' = 'text';
+
+  /** A stalled Redis fails each command after this long, so callers get a 503 instead of hanging. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  C3PO_REDIS_TIMEOUT_MS = 1000;
+
+  /** How often to look for the data-loss marker (see RedisDurabilityService). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  C3PO_MARKER_CHECK_MS = 5000;
+
+  /** Where the embedded Redis (REDIS_URL unset) keeps its AOF and socket. */
+  @IsString()
+  C3PO_DATA_DIR = 'data';
 }
 
 /** Thrown when the environment holds a value the coordinator cannot run with. */

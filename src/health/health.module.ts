@@ -4,7 +4,9 @@ import { HealthController } from './health.controller.js';
 import { RedisHealthIndicator } from './redis.health.js';
 
 @Module({
-  imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty' })],
+  // No terminus logging: it would log every failing probe (in colour, even in JSON logs), while
+  // the Redis connection already logs an outage once and its end once.
+  imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
   providers: [RedisHealthIndicator],
 })

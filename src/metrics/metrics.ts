@@ -61,6 +61,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly redisDataLoss = new Counter({
+    name: 'c3po_redis_data_loss_total',
+    help: 'Times Redis was found to have lost its data (the marker key vanished) while the coordinator ran',
+    registers: [this.registry],
+  });
+
   readonly httpResponses = new Counter({
     name: 'c3po_http_responses_total',
     help: 'HTTP responses by method, route and status code',

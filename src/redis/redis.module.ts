@@ -5,6 +5,7 @@ import { Metrics } from '../metrics/metrics.js';
 import { RedisKeys } from './keys.js';
 import { connectRedis } from './redis-connection.js';
 import { REDIS_CLIENT } from './redis.constants.js';
+import { RedisDurabilityService } from './redis-durability.service.js';
 import { RedisScripts } from './redis-scripts.js';
 
 @Global()
@@ -13,7 +14,11 @@ import { RedisScripts } from './redis-scripts.js';
     {
       provide: REDIS_CLIENT,
       useFactory: (config: AppConfig, metrics: Metrics) =>
-        connectRedis(config.REDIS_URL, 'main', () => metrics.redisErrors.inc()),
+        // The main connection speaks for Redis in the log; the subscriber stays quiet.
+        connectRedis(config.REDIS_URL, 'main', () => metrics.redisErrors.inc(), {
+          commandTimeoutMs: config.C3PO_REDIS_TIMEOUT_MS,
+          logOutages: true,
+        }),
       inject: [AppConfig, Metrics],
     },
     {
@@ -22,6 +27,7 @@ import { RedisScripts } from './redis-scripts.js';
       inject: [AppConfig],
     },
     RedisScripts,
+    RedisDurabilityService,
   ],
   exports: [REDIS_CLIENT, RedisKeys, RedisScripts],
 })

@@ -51,7 +51,7 @@ describe('plugin hooks fail open', () => {
       ['non-JSON answer', 200, '<html>proxy error</html>'],
       ['wrong JSON shape', 200, '{"count":1,"requests":[{"request_id":7}],"agents":{},"session_conflict":5}'],
       ['null answer', 200, 'null'],
-      ['error status', 503, '{"statusCode":503,"message":"Redis is unavailable; try again shortly"}'],
+      ['error status', 503, '{"statusCode":503,"message":"storage unavailable, try again shortly"}'],
     ];
     for (const [scenario, status, body] of answers) {
       const server = createHttpServer((_request, response) => {

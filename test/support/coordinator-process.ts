@@ -62,6 +62,20 @@ export class CoordinatorProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** Runs a coordinator that is expected to stop by itself; resolves with its exit code and output. */
+  static async runToExit(env: Record<string, string>): Promise<{ code: number | null; output: string[] }> {
+    const port = await freePort();
+    const child = spawn(process.execPath, ['dist/main.js'], {
+      env: { ...process.env, C3PO_HOST: '127.0.0.1', C3PO_PORT: String(port), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const coordinator = new CoordinatorProcess(child, port);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const [code] = (await once(child, 'close')) as [number | null];
+    clearTimeout(timer);
+    return { code, output: coordinator.output };
+  }
+
   /** Sends SIGTERM and resolves with the exit code. */
   async terminate(): Promise<number | null> {
     if (this.child.exitCode !== null) {

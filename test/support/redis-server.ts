@@ -11,26 +11,29 @@ export interface RedisServerOptions {
    * nothing is written to disk.
    */
   appendOnlyDir?: string;
+  /** More redis-server arguments, after the defaults and so overriding them (`--save 60 1`). */
+  args?: string[];
 }
 
 /** A private, throwaway redis-server: free port, loopback only, nothing written to disk unless asked. */
 export class RedisServer {
   readonly port: number;
   private process: ChildProcess;
-  private readonly appendOnlyDir?: string;
+  private readonly options: RedisServerOptions;
 
-  private constructor(port: number, process: ChildProcess, appendOnlyDir?: string) {
+  private constructor(port: number, process: ChildProcess, options: RedisServerOptions) {
     this.port = port;
     this.process = process;
-    this.appendOnlyDir = appendOnlyDir;
+    this.options = options;
   }
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  get pid(): number | undefined {
-    return this.process.pid;
+  /** Set once started: start() returns only after the process answered. */
+  get pid(): number {
+    return this.process.pid!;
   }
 
   get running(): boolean {
@@ -38,15 +41,15 @@ export class RedisServer {
   }
 
   static async start(options: number | RedisServerOptions = {}): Promise<RedisServer> {
-    const { port, appendOnlyDir } = typeof options === 'number' ? { port: options } : options;
-    const chosen = port ?? (await freePort());
-    return new RedisServer(chosen, await spawnRedis(chosen, appendOnlyDir), appendOnlyDir);
+    const chosen = typeof options === 'number' ? options : (options.port ?? (await freePort()));
+    const rest = typeof options === 'number' ? {} : options;
+    return new RedisServer(chosen, await spawnRedis(chosen, rest), rest);
   }
 
   /** Starts the server again on the same port (and append-only directory), after stop(). */
   async restart(): Promise<void> {
     await this.stop();
-    this.process = await spawnRedis(this.port, this.appendOnlyDir);
+    this.process = await spawnRedis(this.port, this.options);
   }
 
   /** SIGKILL, as a crash would: nothing is flushed beyond what the append-only file already has. */
@@ -60,13 +63,15 @@ export class RedisServer {
   }
 }
 
-async function spawnRedis(port: number, appendOnlyDir?: string): Promise<ChildProcess> {
+async function spawnRedis(port: number, { appendOnlyDir, args = [] }: RedisServerOptions): Promise<ChildProcess> {
   const persistence = appendOnlyDir
     ? ['--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', appendOnlyDir]
     : ['--appendonly', 'no', '--dir', '/tmp'];
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, ...args],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const error = once(child, 'error').then(([e]) => {
     throw new Error(`cannot start redis-server (is it installed?): ${(e as Error).message}`);
   });

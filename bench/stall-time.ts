@@ -1,0 +1,64 @@
+/**
+ * Measures how long REST and MCP calls take to fail while Redis stalls (CLIENT PAUSE, then
+ * SIGSTOP of redis-server), against the built coordinator (dist/main.js).
+ * Usage: npm run build && node bench/stall-time.ts
+ */
+import { spawn } from 'node:child_process';
+import { Redis } from 'ioredis';
+import { freePort, RedisServer } from '../test/support/redis-server.ts';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+
+async function timed<T>(call: () => Promise<T>): Promise<[number, T]> {
+  const started = performance.now();
+  const result = await call();
+  return [performance.now() - started, result];
+}
+
+const redis = await RedisServer.start();
+const port = await freePort();
+const coordinator = {
+  url: `http://127.0.0.1:${port}`,
+  child: spawn(process.execPath, ['dist/main.js'], {
+    env: { ...process.env, REDIS_URL: redis.url, C3PO_PORT: String(port), C3PO_KEY_PREFIX: 'stall' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }),
+};
+let out = '';
+coordinator.child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+for (let i = 0; i < 300 && !out.includes('coordinator listening'); i++) {
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+const client = new Client({ name: 'stall', version: '1.0.0' });
+await client.connect(
+  new StreamableHTTPClientTransport(new URL('/mcp', coordinator.url), {
+    requestInit: { headers: { 'X-Agent-ID': 'stall' } },
+  }),
+);
+const rest = () => fetch(`${coordinator.url}/api/pending`, { headers: { 'X-Agent-ID': 'stall' } });
+const mcp = () => client.callTool({ name: 'list_agents', arguments: {} });
+const admin = new Redis(redis.url);
+try {
+  for (const stall of ['CLIENT PAUSE 4000 ALL', 'SIGSTOP']) {
+    if (stall === 'SIGSTOP') {
+      process.kill(redis.pid, 'SIGSTOP');
+    } else {
+      await admin.call('CLIENT', 'PAUSE', '4000', 'ALL');
+    }
+    const [[restMs, response], [mcpMs, result]] = await Promise.all([timed(rest), timed(mcp)]);
+    const body = await response.text();
+    const text = (result.content as { text: string }[]).map((part) => part.text).join('');
+    console.log(`${stall}: REST ${response.status} in ${restMs.toFixed(0)} ms ${body}`);
+    console.log(`${stall}: MCP isError=${result.isError} in ${mcpMs.toFixed(0)} ms ${text}`);
+    if (stall === 'SIGSTOP') {
+      process.kill(redis.pid, 'SIGCONT');
+    }
+    await new Promise((resolve) => setTimeout(resolve, 4500));
+    const after = await rest();
+    console.log(`${stall}: after the stall REST ${after.status}`);
+  }
+} finally {
+  admin.disconnect();
+  await client.close();
+  coordinator.child.kill('SIGKILL');
+  await redis.stop();
+}
