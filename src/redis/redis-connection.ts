@@ -13,6 +13,8 @@ export interface ConnectOptions {
    * connections to one Redis would say the same thing each.
    */
   logOutages?: boolean;
+  /** Let ioredis subscribe again after a reconnect (its default); a subscriber that does so itself turns it off. */
+  autoResubscribe?: boolean;
 }
 
 /**
@@ -32,6 +34,7 @@ export function connectRedis(
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     connectionName: `c3po-${role}`,
     commandTimeout: options.commandTimeoutMs,
+    autoResubscribe: options.autoResubscribe ?? true,
   });
   let connected = false;
   let lostAt: number | undefined;

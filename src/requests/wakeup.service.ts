@@ -54,13 +54,28 @@ export class WakeupService implements OnModuleInit, BeforeApplicationShutdown, O
   ) {}
 
   async onModuleInit(): Promise<void> {
-    this.subscriber = connectRedis(this.config.REDIS_URL, 'subscriber', () => this.metrics.redisErrors.inc());
-    this.subscriber.on('message', (_channel: string, topic: string) => this.ring(topic));
-    // After a reconnect, wake-ups sent while we were away are lost: let every waiter re-check.
-    this.subscriber.on('ready', () => this.doorbells.forEach((bells, topic) => this.ring(topic)));
-    await this.subscriber.subscribe(this.keys.events).catch((error: Error) => {
-      this.logger.warn(`subscribe deferred until Redis is reachable: ${error.message}`);
+    this.subscriber = connectRedis(this.config.REDIS_URL, 'subscriber', () => this.metrics.redisErrors.inc(), {
+      autoResubscribe: false,
     });
+    this.subscriber.on('message', (_channel: string, topic: string) => this.ring(topic));
+    // We subscribe again after every reconnect, not ioredis: its resubscribe leaves a rejected
+    // promise unhandled when the connection closes meanwhile. Wake-ups sent while we were away
+    // are lost, so every waiter then re-checks.
+    this.subscriber.on('ready', () => {
+      void this.subscribe().then((ok) => ok && this.doorbells.forEach((_bells, topic) => this.ring(topic)));
+    });
+    await this.subscribe();
+  }
+
+  /** Subscribes to the events channel; false (and a warning) when Redis is away: the next reconnect tries again. */
+  private subscribe(): Promise<boolean> {
+    return this.subscriber.subscribe(this.keys.events).then(
+      () => true,
+      (error: Error) => {
+        this.logger.warn(`not subscribed to wake-ups until Redis is back: ${error.message}`);
+        return false;
+      },
+    );
   }
 
   /** Number of waits blocked in this process right now. */
