@@ -33,7 +33,11 @@ describe('blocked waits when Redis goes away', () => {
       await eventually(() => coordinator.blockedWaiters() === 2, 'both waits to block');
       await redis.stop();
 
-      for (const outcome of [await senderWaits, await idleWaits]) {
+      // An agent that connects and waits while Redis is down gets the same answer, not an HTTP error.
+      const latecomer = await Agent.connect(coordinator.url, 'dave');
+      const lateWait = await latecomer.call('wait_for_request', { timeout: 60 });
+      await latecomer.close();
+      for (const outcome of [await senderWaits, await idleWaits, lateWait]) {
         expect(outcome.isError).toBe(false);
         expect(outcome.data).toMatchObject({ status: 'unavailable', message: expect.stringMatching(/call again/) });
       }
