@@ -1,6 +1,7 @@
 /**
  * Measures how long REST and MCP calls take to fail while Redis stalls (CLIENT PAUSE, then
- * SIGSTOP of redis-server), against the built coordinator (dist/main.js).
+ * SIGSTOP of redis-server), and when an 8 s wait_for_request returns during a 20 s CLIENT PAUSE
+ * that starts before it or 2 s into it, against the built coordinator (dist/main.js).
  * Usage: npm run build && node bench/stall-time.ts
  */
 import { spawn } from 'node:child_process';
@@ -55,6 +56,23 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 4500));
     const after = await rest();
     console.log(`${stall}: after the stall REST ${after.status}`);
+  }
+  for (const pauseAfterMs of [0, 2000]) {
+    const started = performance.now();
+    const pausing = new Promise((resolve) => setTimeout(resolve, pauseAfterMs)).then(() =>
+      admin.call('CLIENT', 'PAUSE', '20000', 'ALL'),
+    );
+    if (pauseAfterMs === 0) {
+      await pausing;
+    }
+    const result = await client.callTool({ name: 'wait_for_request', arguments: { timeout: 8 } });
+    const text = (result.content as { text: string }[]).map((part) => part.text).join('');
+    const when = pauseAfterMs === 0 ? 'before' : `${pauseAfterMs / 1000} s into`;
+    console.log(
+      `CLIENT PAUSE 20000 ALL ${when} an 8 s wait_for_request: returned after ${(performance.now() - started).toFixed(0)} ms ${text}`,
+    );
+    await pausing;
+    await admin.call('CLIENT', 'UNPAUSE');
   }
 } finally {
   admin.disconnect();

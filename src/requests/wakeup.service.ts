@@ -24,7 +24,7 @@ interface Doorbell {
 export interface WaitOptions {
   timeoutMs: number;
   signal?: AbortSignal;
-  /** Runs at every re-check (C3PO_WAIT_RECHECK_MS); its failures do not end the wait. */
+  /** Runs at every re-check (C3PO_WAIT_RECHECK_MS), not awaited; its failures do not end the wait. */
   onHeartbeat?: (elapsedMs: number) => Promise<void>;
 }
 
@@ -155,7 +155,8 @@ export class WakeupService implements OnModuleInit, BeforeApplicationShutdown, O
             return { kind: 'found', value: handed.value };
           }
           if (timer === 'heartbeat' && Date.now() < deadline) {
-            await options.onHeartbeat?.(Date.now() - started).catch((error: Error) => {
+            // Not awaited: a heartbeat stalled on Redis must not push the wait past its timeout.
+            void options.onHeartbeat?.(Date.now() - started).catch((error: Error) => {
               this.logger.debug(`heartbeat failed: ${error.message}`);
             });
           }
