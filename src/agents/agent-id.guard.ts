@@ -2,7 +2,6 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { annotateCall } from '../logging/call-context.js';
 import { PresenceService } from '../presence/presence.service.js';
-import { isStorageUnavailable } from '../redis/storage-errors.js';
 import { AGENT_ID_HEADER, parseAgentId, SESSION_ID_HEADER } from './agent-id.js';
 
 export interface AgentRequest extends Request {
@@ -11,9 +10,7 @@ export interface AgentRequest extends Request {
 
 /**
  * Reads X-Agent-ID, answers 400 when it is missing or malformed (a 401 would send Claude Code
- * into OAuth discovery), and records the call as a sign of life. That record is best-effort:
- * while Redis is away the call goes on, so that a wait can answer "unavailable, call again"
- * and the MCP handshake, which needs no Redis, still works.
+ * into OAuth discovery), and records the call as a sign of life.
  */
 @Injectable()
 export class AgentIdGuard implements CanActivate {
@@ -24,13 +21,7 @@ export class AgentIdGuard implements CanActivate {
     request.agentId = parseAgentId(request.headers[AGENT_ID_HEADER]);
     annotateCall({ agent_id: request.agentId });
     const session = request.headers[SESSION_ID_HEADER];
-    await this.presence
-      .seen(request.agentId, typeof session === 'string' ? session : undefined)
-      .catch((error: unknown) => {
-        if (!isStorageUnavailable(error)) {
-          throw error;
-        }
-      });
+    await this.presence.seen(request.agentId, typeof session === 'string' ? session : undefined);
     return true;
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
+import { isStorageUnavailable } from '../redis/storage-errors.js';
 import { PresenceStore } from './presence.store.js';
 
 export type AgentStatus = 'online' | 'offline';
@@ -31,6 +32,11 @@ export class PresenceService {
     private readonly config: AppConfig,
   ) {}
 
+  /**
+   * Records a sign of life. Best-effort: while Redis is away the write is skipped rather than
+   * failing the call it rides on, so a wait can still answer "unavailable, call again" and the
+   * MCP handshake, which needs no Redis, still works.
+   */
   async seen(agentId: string, sessionId = ''): Promise<void> {
     const key = `${agentId} ${sessionId}`;
     const now = Date.now();
@@ -40,7 +46,14 @@ export class PresenceService {
     if (this.lastRefresh.size >= MAX_REMEMBERED) {
       this.lastRefresh.clear();
     }
-    await this.store.touch(agentId, sessionId);
+    try {
+      await this.store.touch(agentId, sessionId);
+    } catch (error) {
+      if (isStorageUnavailable(error)) {
+        return;
+      }
+      throw error;
+    }
     this.lastRefresh.set(key, now);
   }
 
