@@ -51,8 +51,7 @@ while #previews < limit do
           redis.call('ZREM', KEYS[2], id)
           delivered[#delivered + 1] = id
         else
-          redis.call('HSET', key, 'lease_until', now + leaseMs)
-          redis.call('ZADD', KEYS[3], now + leaseMs, id)
+          renew(key, id, now, leaseMs, KEYS[3])
         end
       end
       local record = redis.call('HGETALL', key)

@@ -8,8 +8,6 @@
 local now = nowMs()
 local f = redis.call('HMGET', KEYS[1], 'request_id', 'to_agent')
 if f[1] and f[2] == ARGV[1] and stateOf(KEYS[1], now) == 'delivered' then
-  local leaseUntil = now + tonumber(ARGV[2])
-  redis.call('HSET', KEYS[1], 'lease_until', leaseUntil)
-  redis.call('ZADD', KEYS[2], leaseUntil, f[1])
+  renew(KEYS[1], f[1], now, tonumber(ARGV[2]), KEYS[2])
 end
 return redis.call('HGETALL', KEYS[1])

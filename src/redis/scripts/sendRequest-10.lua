@@ -20,10 +20,11 @@
 --- @include "now"
 --- @include "request"
 local now = nowMs()
-if redis.call('EXISTS', KEYS[1]) == 0 then
+-- Every agent record has last_seen (touchAgent writes it first): without it there is no agent.
+local target = redis.call('HMGET', KEYS[1], 'last_seen', 'left_at')
+if not target[1] then
   return Code.UnknownTarget
 end
-local target = redis.call('HMGET', KEYS[1], 'last_seen', 'left_at')
 local earlier = redis.call('GET', KEYS[9])
 if earlier then
   local key = ARGV[15] .. earlier
@@ -31,7 +32,7 @@ if earlier then
   local f = redis.call('HMGET', key, 'fingerprint', 'conversation_id', 'created_at')
   local open = state == 'queued' or state == 'delivered'
   if state and f[1] == ARGV[13] and (open or ARGV[14] == '1') then
-    return { Code.Duplicate, earlier, f[2], f[3], target[1] or '0', target[2] or '', state }
+    return { Code.Duplicate, earlier, f[2], f[3], target[1], target[2] or '', state }
   end
   if state and ARGV[14] == '1' then
     return Code.KeyReused
@@ -71,5 +72,5 @@ end
 if not deliverNow then
   redis.call('PUBLISH', ARGV[10], Topic.request .. ARGV[5])
 end
-return { Code.Ok, ARGV[1], ARGV[2], now, target[1] or '0', target[2] or '',
+return { Code.Ok, ARGV[1], ARGV[2], now, target[1], target[2] or '',
   deliverNow and redis.call('HGETALL', KEYS[2]) or false }

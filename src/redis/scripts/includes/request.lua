@@ -22,6 +22,12 @@ local function deliver(key, id, now, leaseMs, leasesKey)
   redis.call('ZADD', leasesKey, leaseUntil, id)
 end
 
+-- Extends the lease of a request delivered to its addressee, who shows it is still at work on it.
+local function renew(key, id, now, leaseMs, leasesKey)
+  redis.call('HSET', key, 'lease_until', now + leaseMs)
+  redis.call('ZADD', leasesKey, now + leaseMs, id)
+end
+
 -- Ends whatever holds a request open (inboxes, lease, dead letters) once it is closed.
 local function closeOpen(id, pendingKey, queuedKey, leasesKey, deadKey)
   redis.call('ZREM', pendingKey, id)
