@@ -11,6 +11,6 @@ import { WakeupService } from './wakeup.service.js';
   imports: [AgentsModule],
   controllers: [RequestsController, DeadLettersController],
   providers: [RequestsService, RequestsStore, DeliveryService, WakeupService],
-  exports: [RequestsService, WakeupService, DeliveryService],
+  exports: [RequestsService, WakeupService],
 })
 export class RequestsModule {}

@@ -264,11 +264,7 @@ export class RequestsService {
     agentId: string,
     requestId: string,
   ): Promise<{ request_id: string; state: 'cancelled'; cancelled_at: string }> {
-    const record = await this.store.get(requestId);
-    if (!record) {
-      throw await this.refusal(ScriptCode.NotFound, { agentId, requestId });
-    }
-    const result = await this.store.cancel(requestId, agentId, record.to_agent);
+    const result = await this.store.cancel(requestId, agentId);
     if (!result.ok) {
       throw await this.refusal(result.code, { agentId, requestId });
     }
@@ -286,17 +282,17 @@ export class RequestsService {
 
   /** Gives a dead letter a fresh start: queued again for its addressee, delivery count reset. */
   async requeueDeadLetter(requestId: string): Promise<RequestStatus> {
+    const code = await this.store.requeueDeadLetter(requestId);
     const record = await this.store.get(requestId);
-    const code = record ? await this.store.requeueDeadLetter(requestId, record.to_agent) : ScriptCode.NotFound;
-    if (code === ScriptCode.NotFound) {
+    if (code === ScriptCode.NotFound || !record) {
       throw new NotFoundException(`request '${requestId}' not found (it may have expired)`);
     }
     if (code === ScriptCode.NotDeadLetter) {
       throw new ConflictException(
-        `request '${requestId}' is ${stateOf(record!)}, not undeliverable: nothing to requeue`,
+        `request '${requestId}' is ${stateOf(record)}, not undeliverable: nothing to requeue`,
       );
     }
-    return statusView((await this.store.get(requestId))!);
+    return statusView(record);
   }
 
   async conversation(agentId: string, conversationId: string): Promise<Conversation> {

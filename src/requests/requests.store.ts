@@ -187,8 +187,12 @@ export class RequestsStore {
     return outcome(reply);
   }
 
-  /** Withdraws a request addressed to `to` (its to_agent, read by the caller: it never changes). */
-  async cancel(requestId: string, sender: string, to: string): Promise<Outcome> {
+  /** Withdraws a request; only its sender may. */
+  async cancel(requestId: string, sender: string): Promise<Outcome> {
+    const to = await this.addresseeOf(requestId);
+    if (to === null) {
+      return { ok: false, code: ScriptCode.NotFound };
+    }
     const k = this.keys;
     const reply = await this.scripts.run(
       Scripts.cancelRequest,
@@ -223,7 +227,11 @@ export class RequestsStore {
     return { requeued, undeliverable };
   }
 
-  async requeueDeadLetter(requestId: string, to: string): Promise<ScriptCode> {
+  async requeueDeadLetter(requestId: string): Promise<ScriptCode> {
+    const to = await this.addresseeOf(requestId);
+    if (to === null) {
+      return ScriptCode.NotFound;
+    }
     const k = this.keys;
     return this.scripts.run(
       Scripts.requeueDeadLetter,
@@ -249,6 +257,14 @@ export class RequestsStore {
       await this.redis.zrem(k.deadLetters, ...gone);
     }
     return { total: total - gone.length, requests: records.filter((record) => record.request_id) };
+  }
+
+  /**
+   * The addressee, whose inbox keys a script on the request must name. It never changes, so
+   * reading it before the script races with nothing.
+   */
+  private addresseeOf(requestId: string): Promise<string | null> {
+    return this.redis.hget(this.keys.request(requestId), 'to_agent');
   }
 
   async get(requestId: string): Promise<RequestRecord | null> {
