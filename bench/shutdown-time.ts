@@ -3,9 +3,8 @@
  * clients hold keep-alive connections and one of them is blocked in a wait. Prints one figure
  * per round and the median. Usage: npm run build && node bench/shutdown-time.ts [rounds] [clients]
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { freePort, RedisServer } from '../test/support/redis-server.ts';
+import { CoordinatorProcess } from '../test/support/coordinator-process.ts';
+import { RedisServer } from '../test/support/redis-server.ts';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 
 const rounds = Number(process.argv[2] ?? 5);
@@ -20,17 +19,8 @@ async function connect(url: string, id: string): Promise<Client> {
 }
 
 async function round(redisUrl: string): Promise<{ ms: number; code: number | null; waitResult: string }> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['dist/main.js'], {
-    env: { ...process.env, REDIS_URL: redisUrl, C3PO_PORT: String(port), C3PO_KEY_PREFIX: `sd-${port}` },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  for (let i = 0; i < 300 && !out.includes('coordinator listening'); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const coordinator = await CoordinatorProcess.start({ REDIS_URL: redisUrl, C3PO_KEY_PREFIX: `sd-${Date.now()}` });
+  const url = coordinator.url;
   const clients = await Promise.all(Array.from({ length: clientCount }, (_, i) => connect(url, `c${i}`)));
   // Every client has made calls, so each holds a keep-alive connection to the coordinator.
   await Promise.all(clients.map((client) => client.callTool({ name: 'list_agents', arguments: {} })));
@@ -41,10 +31,8 @@ async function round(redisUrl: string): Promise<{ ms: number; code: number | nul
       (error: Error) => error.message,
     );
   await new Promise((resolve) => setTimeout(resolve, 300));
-  const exited = once(child, 'exit');
   const started = performance.now();
-  child.kill('SIGTERM');
-  const [code] = (await exited) as [number | null];
+  const code = await coordinator.terminate();
   const ms = performance.now() - started;
   const waitResult = await wait;
   await Promise.all(clients.map((client) => client.close().catch(() => {})));

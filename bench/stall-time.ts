@@ -4,9 +4,9 @@
  * that starts before it or 2 s into it, against the built coordinator (dist/main.js).
  * Usage: npm run build && node bench/stall-time.ts
  */
-import { spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { freePort, RedisServer } from '../test/support/redis-server.ts';
+import { CoordinatorProcess } from '../test/support/coordinator-process.ts';
+import { RedisServer } from '../test/support/redis-server.ts';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 
 async function timed<T>(call: () => Promise<T>): Promise<[number, T]> {
@@ -16,19 +16,7 @@ async function timed<T>(call: () => Promise<T>): Promise<[number, T]> {
 }
 
 const redis = await RedisServer.start();
-const port = await freePort();
-const coordinator = {
-  url: `http://127.0.0.1:${port}`,
-  child: spawn(process.execPath, ['dist/main.js'], {
-    env: { ...process.env, REDIS_URL: redis.url, C3PO_PORT: String(port), C3PO_KEY_PREFIX: 'stall' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }),
-};
-let out = '';
-coordinator.child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-for (let i = 0; i < 300 && !out.includes('coordinator listening'); i++) {
-  await new Promise((resolve) => setTimeout(resolve, 50));
-}
+const coordinator = await CoordinatorProcess.start({ REDIS_URL: redis.url, C3PO_KEY_PREFIX: 'stall' });
 const client = new Client({ name: 'stall', version: '1.0.0' });
 await client.connect(
   new StreamableHTTPClientTransport(new URL('/mcp', coordinator.url), {
@@ -77,6 +65,6 @@ try {
 } finally {
   admin.disconnect();
   await client.close();
-  coordinator.child.kill('SIGKILL');
+  await coordinator.kill();
   await redis.stop();
 }

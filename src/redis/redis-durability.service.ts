@@ -50,11 +50,6 @@ export class RedisDurabilityService implements OnApplicationBootstrap, BeforeApp
     this.redis.off('ready', this.onReady);
   }
 
-  /** Resolves when the check under way, if any, has finished; for tests. */
-  async settled(): Promise<void> {
-    await this.checking;
-  }
-
   private readonly onReady = (): void => {
     if (!this.persistenceChecked) {
       void this.checkPersistence();

@@ -37,16 +37,11 @@ export class CoordinatorProcess {
     env: Record<string, string>,
     options: CoordinatorProcessOptions = {},
   ): Promise<CoordinatorProcess> {
-    const port = options.port ?? (await freePort());
-    const child = spawn(process.execPath, [options.main ?? 'dist/main.js'], {
-      env: { ...process.env, C3PO_HOST: '127.0.0.1', C3PO_PORT: String(port), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const coordinator = new CoordinatorProcess(child, port);
+    const coordinator = await CoordinatorProcess.spawn(env, options);
     const until = Date.now() + (options.startLimitMs ?? 15_000);
     while (!coordinator.output.some((line) => line.includes('coordinator listening'))) {
-      if (child.exitCode !== null || Date.now() > until) {
-        child.kill('SIGKILL');
+      if (!coordinator.running || Date.now() > until) {
+        coordinator.child.kill('SIGKILL');
         throw new Error(`coordinator did not start:\n${coordinator.output.join('\n')}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -54,26 +49,26 @@ export class CoordinatorProcess {
     return coordinator;
   }
 
-  get pid(): number | undefined {
-    return this.child.pid;
+  /** Runs a coordinator that is expected to stop by itself; resolves with its exit code and output. */
+  static async runToExit(env: Record<string, string>): Promise<{ code: number | null; output: string[] }> {
+    const coordinator = await CoordinatorProcess.spawn(env);
+    const timer = setTimeout(() => coordinator.child.kill('SIGKILL'), 15_000);
+    const [code] = (await once(coordinator.child, 'close')) as [number | null];
+    clearTimeout(timer);
+    return { code, output: coordinator.output };
+  }
+
+  private static async spawn(env: Record<string, string>, options: CoordinatorProcessOptions = {}) {
+    const port = options.port ?? (await freePort());
+    const child = spawn(process.execPath, [options.main ?? 'dist/main.js'], {
+      env: { ...process.env, C3PO_HOST: '127.0.0.1', C3PO_PORT: String(port), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new CoordinatorProcess(child, port);
   }
 
   get running(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  /** Runs a coordinator that is expected to stop by itself; resolves with its exit code and output. */
-  static async runToExit(env: Record<string, string>): Promise<{ code: number | null; output: string[] }> {
-    const port = await freePort();
-    const child = spawn(process.execPath, ['dist/main.js'], {
-      env: { ...process.env, C3PO_HOST: '127.0.0.1', C3PO_PORT: String(port), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const coordinator = new CoordinatorProcess(child, port);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    const [code] = (await once(child, 'close')) as [number | null];
-    clearTimeout(timer);
-    return { code, output: coordinator.output };
   }
 
   /** Sends SIGTERM and resolves with the exit code. */
