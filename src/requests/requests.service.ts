@@ -70,8 +70,10 @@ type Unanswered = { status: 'undeliverable' | 'cancelled' | 'expired'; request_i
   Pick<RequestStatus, 'delivery_count' | 'undeliverable_at' | 'cancelled_at' | 'expires_at'>
 >;
 
+type Answered = { status: 'answered'; request_id: string } & ResponseView;
+
 export type WaitForResponseResult =
-  | ({ status: 'answered'; request_id: string } & ResponseView)
+  | Answered
   | Unanswered
   | ({ status: 'timeout'; request_id: string; waited_seconds: number; message: string } & Partial<RequestStatus>)
   | (CallAgain & { request_id: string });
@@ -199,7 +201,14 @@ export class RequestsService {
       this.metrics.requestsAnswered.inc({ response_status: status });
       // An answer never changes, so the sender's waits asleep in this process can have it without
       // reading it back; waits in other processes get the wake-up the script published.
-      const answer: ResponseView = { from_agent: agentId, response, response_status: status, answered_at: answeredAt };
+      const answer: Answered = {
+        status: 'answered',
+        request_id: requestId,
+        from_agent: agentId,
+        response,
+        response_status: status,
+        answered_at: answeredAt,
+      };
       this.wakeups.handToAll(answerTopic(requestId), answer);
     }
     return { request_id: requestId, status: 'answered' as const, answered_at: answeredAt };
@@ -216,7 +225,7 @@ export class RequestsService {
     // wake-up they could otherwise miss.
     let lastSeen: RequestRecord | undefined;
     const outcome = await this.timedWait('wait_for_response', () =>
-      this.wakeups.waitFor<ResponseView | Unanswered>(
+      this.wakeups.waitFor<Answered | Unanswered>(
         answerTopic(requestId),
         async () => {
           const request = await this.store.get(requestId);
@@ -231,16 +240,14 @@ export class RequestsService {
               `only the sender ('${request.from_agent}') can wait for request '${requestId}'`,
             );
           }
-          return responseView(request) ?? unanswered(request);
+          return closedResult(request);
         },
         this.waitOptions(agentId, timeoutSeconds, hooks),
       ),
     );
     switch (outcome.kind) {
       case 'found':
-        return 'response' in outcome.value
-          ? { status: 'answered', request_id: requestId, ...outcome.value }
-          : outcome.value;
+        return outcome.value;
       case 'restarting':
         return { ...RESTARTING, request_id: requestId };
       case 'unavailable':
@@ -330,9 +337,9 @@ export class RequestsService {
     lastSeen: RequestRecord | undefined,
   ): Promise<WaitForResponseResult> {
     const record = (await this.store.get(requestId).catch(() => null)) ?? lastSeen;
-    if (record && stateOf(record) !== 'queued' && stateOf(record) !== 'delivered') {
-      const response = responseView(record);
-      return response ? { status: 'answered', request_id: requestId, ...response } : unanswered(record)!;
+    const closed = record && closedResult(record);
+    if (closed) {
+      return closed;
     }
     const status = record && statusView(record);
     const where =
@@ -429,6 +436,12 @@ export class RequestsService {
       known.length > KNOWN_AGENTS_SHOWN ? ` and ${known.length - KNOWN_AGENTS_SHOWN} more (list_agents)` : '';
     return `agent '${target}' has never connected, so the request was not queued. Known agents: ${shown || 'none yet'}${more}`;
   }
+}
+
+/** What a sender's wait returns for a closed request (answered or not), or null while it is open. */
+function closedResult(record: RequestRecord): Answered | Unanswered | null {
+  const response = responseView(record);
+  return response ? { status: 'answered', request_id: record.request_id, ...response } : unanswered(record);
 }
 
 /** What a sender's wait returns for a request closed without an answer, or null while it is open. */
