@@ -20,6 +20,18 @@ describe('loadConfig', () => {
       C3PO_REDIS_TIMEOUT_MS: 1000,
       C3PO_MARKER_CHECK_MS: 5000,
       C3PO_DATA_DIR: 'data',
+      C3PO_ADMIN_TOKEN: '',
+      C3PO_ALLOW_UNAUTHENTICATED: '0',
+      C3PO_ALLOWED_HOSTS: '',
+      C3PO_ALLOWED_ORIGINS: '',
+      C3PO_TLS_CERT_FILE: '',
+      C3PO_TLS_KEY_FILE: '',
+      C3PO_INBOX_MAX_REQUESTS: 1000,
+      C3PO_INBOX_MAX_BYTES: 16777216,
+      C3PO_SENDS_PER_MINUTE: 60,
+      C3PO_MAX_AGENTS: 10000,
+      C3PO_MAX_WAITS_PER_AGENT: 10,
+      C3PO_AUDIT_MAX_ENTRIES: 100000,
     });
   });
 
@@ -43,6 +55,10 @@ describe('loadConfig', () => {
     ['C3PO_LOG_FORMAT', 'xml'],
     ['C3PO_REDIS_TIMEOUT_MS', '0'],
     ['C3PO_MARKER_CHECK_MS', 'often'],
+    ['C3PO_ADMIN_TOKEN', 'short'],
+    ['C3PO_ALLOW_UNAUTHENTICATED', 'yes'],
+    ['C3PO_ALLOWED_HOSTS', 'a b'],
+    ['C3PO_SENDS_PER_MINUTE', '0'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}="${value.replace('.', '\\.')}"`));

@@ -100,6 +100,71 @@ export class AppConfig {
   /** Where the embedded Redis (REDIS_URL unset) keeps its AOF and socket. */
   @IsString()
   C3PO_DATA_DIR = 'data';
+
+  /**
+   * The operator's token for /api/admin and `npx c3po`. Setting it turns API keys on: every
+   * agent call must then carry `Authorization: Bearer <key>` for its X-Agent-ID.
+   */
+  @ValidateIf((config: AppConfig) => config.C3PO_ADMIN_TOKEN !== '')
+  @Matches(/^\S{32,256}$/, {
+    message: 'C3PO_ADMIN_TOKEN must be 32-256 characters without spaces (openssl rand -hex 32)',
+  })
+  C3PO_ADMIN_TOKEN = '';
+
+  /** '1' lets a coordinator bound to a non-loopback address serve without keys (logged at start). */
+  @IsIn(['0', '1'])
+  C3PO_ALLOW_UNAUTHENTICATED: '0' | '1' = '0';
+
+  /** Host names accepted in the Host header besides loopback ones, comma-separated. */
+  @Matches(/^[A-Za-z0-9.:\[\]*,-]*$/, { message: 'C3PO_ALLOWED_HOSTS must be host names separated by commas' })
+  C3PO_ALLOWED_HOSTS = '';
+
+  /** Origins (scheme://host[:port]) accepted in an Origin header, comma-separated; none by default. */
+  @Matches(/^[A-Za-z0-9.:/\[\]*,-]*$/, { message: 'C3PO_ALLOWED_ORIGINS must be origins separated by commas' })
+  C3PO_ALLOWED_ORIGINS = '';
+
+  /** PEM files to serve HTTPS natively; both or neither. */
+  @IsString()
+  C3PO_TLS_CERT_FILE = '';
+
+  @IsString()
+  C3PO_TLS_KEY_FILE = '';
+
+  /** Unanswered requests one inbox may hold. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  C3PO_INBOX_MAX_REQUESTS = 1000;
+
+  /** Bytes of message and context one inbox may hold. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  C3PO_INBOX_MAX_BYTES = 16 * 1024 * 1024;
+
+  /** Requests one agent may send per minute (a token bucket in Redis, shared by all processes). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  C3PO_SENDS_PER_MINUTE = 60;
+
+  /** Agent records the coordinator keeps at most. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  C3PO_MAX_AGENTS = 10_000;
+
+  /** Blocked waits (wait_for_request, wait_for_response) one agent may hold at once, across processes. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  C3PO_MAX_WAITS_PER_AGENT = 10;
+
+  /** Entries the audit stream keeps (older ones are trimmed). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  C3PO_AUDIT_MAX_ENTRIES = 100_000;
 }
 
 /** Thrown when the environment holds a value the coordinator cannot run with. */
