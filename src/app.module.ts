@@ -1,6 +1,7 @@
 import { MiddlewareConsumer, Module, NestModule, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AgentsModule } from './agents/agents.module.js';
+import { AuditModule } from './audit/audit.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
 import { HttpDrainService } from './common/http-drain.service.js';
 import { ConfigModule } from './config/config.module.js';
@@ -17,6 +18,7 @@ import { RequestsModule } from './requests/requests.module.js';
     ConfigModule,
     MetricsModule,
     RedisModule,
+    AuditModule,
     PresenceModule,
     AgentsModule,
     RequestsModule,

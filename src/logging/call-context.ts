@@ -4,6 +4,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 export interface CallContext {
   call_id: string;
   agent_id?: string;
+  /** Name of the API key the call authenticated with. */
+  key_name?: string;
   tool?: string;
   request_id?: string;
   to_agent?: string;

@@ -81,6 +81,26 @@ export class RedisKeys {
     return `${this.base}seq`;
   }
 
+  /** Capped stream of security events (sends, answers, key changes, refusals). */
+  get audit(): string {
+    return `${this.base}audit`;
+  }
+
+  /** An API key's record (name, agent pattern, hash, times). */
+  apiKey(keyId: string): string {
+    return `${this.base}apikey:${keyId}`;
+  }
+
+  /** Key ids by the SHA-256 of the key. */
+  get apiKeysByHash(): string {
+    return `${this.base}apikeys:by-hash`;
+  }
+
+  /** Key ids by name. */
+  get apiKeysByName(): string {
+    return `${this.base}apikeys:by-name`;
+  }
+
   /** Pub/sub channel carrying wake-ups between coordinator processes. */
   get events(): string {
     return `${this.base}events`;
