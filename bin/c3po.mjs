@@ -131,9 +131,11 @@ async function main(argv, env) {
   const command = COMMANDS[commandName];
   if (!command) {
     throw usage(
-      first === 'keys'
-        ? `unknown keys command '${clean(second ?? '')}': create, list or revoke`
-        : `unknown command '${clean(first)}'`,
+      first !== 'keys'
+        ? `unknown command '${clean(first)}'`
+        : second === undefined
+          ? 'keys needs a command: create, list or revoke'
+          : `unknown keys command '${clean(second)}': create, list or revoke`,
     );
   }
   const args = positionals.slice(commandName.split(' ').length);
@@ -198,14 +200,15 @@ async function request(url, token, method, path, body) {
   }
   if (!response.ok) {
     const message = serverMessage(json);
+    const route = `${method} ${path.split('?')[0]}`;
+    // Nest's answer for a route it does not have: a coordinator from before the admin API.
+    if (response.status === 404 && (!message || message.startsWith(`Cannot ${method} `))) {
+      throw new CliError(`coordinator at ${url} has no ${route} (HTTP 404): is it a C3PO version with API keys?`);
+    }
     if (message) {
       throw new CliError(`coordinator refused: ${message} (HTTP ${response.status})`);
     }
-    throw new CliError(
-      response.status === 404
-        ? `coordinator at ${url} has no ${method} ${path.split('?')[0]} (HTTP 404): is it a C3PO version with API keys?`
-        : `coordinator at ${url} answered HTTP ${response.status} to ${method} ${path.split('?')[0]}`,
-    );
+    throw new CliError(`coordinator at ${url} answered HTTP ${response.status} to ${route}`);
   }
   if (typeof json !== 'object' || json === null) {
     throw new CliError(`coordinator at ${url} sent no JSON for ${method} ${path.split('?')[0]}`);
