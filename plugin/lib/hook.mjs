@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout } from 'node:timers';
-import { agentId, authHeaders } from './identity.mjs';
+import { agentId } from './identity.mjs';
 
 export const REQUEST_BUDGET_MS = 2000;
 // Past this a hook gives up as a whole, well inside the timeouts hooks.json gives Claude Code.
@@ -36,11 +36,15 @@ export class KeyRefusedError extends HookError {
  */
 export function runHook(name, handler, { tellUser = true } = {}) {
   let sessionId;
-  let id;
+  let failed = false;
   const fail = (error) => {
+    if (failed) {
+      return; // the budget ran out while the first failure was still being written
+    }
+    failed = true;
     process.stderr.write(`c3po ${name} hook skipped: ${describe(error)}\n`);
     if (tellUser && error instanceof KeyRefusedError && firstRefusal(sessionId)) {
-      const systemMessage = keyAdvice(error, id);
+      const systemMessage = keyAdvice(error);
       process.stdout.write(JSON.stringify({ systemMessage }) + '\n', () => process.exit(0));
     } else {
       process.exit(0);
@@ -51,8 +55,7 @@ export function runHook(name, handler, { tellUser = true } = {}) {
     .then((input) => {
       const projectDir = process.env.CLAUDE_PROJECT_DIR || (typeof input.cwd === 'string' ? input.cwd : '');
       sessionId = SESSION_ID.test(input.session_id ?? '') ? input.session_id : undefined;
-      id = agentId(process.env, projectDir);
-      return handler(input, { agentId: id, sessionId });
+      return handler(input, { agentId: agentId(process.env, projectDir), sessionId });
     })
     .then((output) => {
       if (output) {
@@ -89,7 +92,7 @@ export async function callCoordinator(path, { agentId, sessionId, body }) {
   if (typeof fetch !== 'function') {
     throw new HookError('this Node has no fetch (Node 18 or later is needed)');
   }
-  const headers = { 'X-Agent-ID': agentId, ...authHeaders(process.env) };
+  const headers = { 'X-Agent-ID': agentId, ...authHeaders() };
   if (sessionId) {
     headers['X-C3PO-Session'] = sessionId;
   }
@@ -131,6 +134,16 @@ export function expectShape(check, what) {
   }
 }
 
+/**
+ * `Authorization: Bearer <C3PO_API_KEY>`, nothing when it is unset or blank. The MCP server sends
+ * the same variable from .mcp.json (`Bearer ` and nothing when unset, which the coordinator reads
+ * as no key too).
+ */
+function authHeaders() {
+  const key = process.env.C3PO_API_KEY?.trim();
+  return key ? { Authorization: `Bearer ${key}` } : {};
+}
+
 /** The `message` of a coordinator's JSON error, in one clean line. */
 function errorMessage(text) {
   let message;
@@ -154,12 +167,12 @@ function refusesKey(status, message) {
   return status === 401 || (status === 403 && /api[ _-]?key|C3PO_AGENT_ID/i.test(message));
 }
 
-function keyAdvice(error, agentId) {
+/** The coordinator's own message says what to fix; this adds what it cannot know. */
+function keyAdvice(error) {
   const what = error.keySent ? "refused this host's API key" : 'needs an API key from this host';
   return (
-    `C3PO: the coordinator ${what} (${error.serverMessage || 'no reason given'}): set C3PO_API_KEY to a ` +
-    `key from its operator that allows agent id "${agentId}" (or set C3PO_AGENT_ID to an id the key ` +
-    'allows), then restart Claude Code. C3PO is off in this session until then.'
+    `C3PO: the coordinator ${what} (${error.serverMessage || 'no reason given'}): set C3PO_API_KEY ` +
+    '(or C3PO_AGENT_ID) as it says and restart Claude Code. C3PO is off in this session until then.'
   );
 }
 

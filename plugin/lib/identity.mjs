@@ -1,6 +1,5 @@
-// Who this Claude Code instance is to the coordinator: its agent id and the host's API key. The
-// MCP headersHelper and every hook import this one module, so what the MCP server sends and what
-// the hooks send can never drift apart.
+// The agent id of this Claude Code instance. The MCP headersHelper and every hook import this
+// one module, so the id the MCP server sends and the id the hooks poll can never drift apart.
 import { basename, resolve } from 'node:path';
 
 const VALID_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -31,10 +30,4 @@ export function agentId(env = process.env, projectDir = '') {
   }
   const dir = projectDir || env.CLAUDE_PROJECT_DIR || process.cwd();
   return idFromName(basename(resolve(dir)));
-}
-
-/** `Authorization: Bearer <C3PO_API_KEY>` when that is set; nothing when unset or blank. */
-export function authHeaders(env = process.env) {
-  const key = env.C3PO_API_KEY?.trim();
-  return key ? { Authorization: `Bearer ${key}` } : {};
 }
