@@ -58,9 +58,22 @@ describe('loadConfig', () => {
     ['C3PO_ADMIN_TOKEN', 'short'],
     ['C3PO_ALLOW_UNAUTHENTICATED', 'yes'],
     ['C3PO_ALLOWED_HOSTS', 'a b'],
+    ['C3PO_ALLOWED_HOSTS', 'c3po.example.com:8420'],
+    ['C3PO_ALLOWED_HOSTS', '*'],
+    ['C3PO_ALLOWED_ORIGINS', 'null'],
+    ['C3PO_ALLOWED_ORIGINS', 'app.example.com'],
     ['C3PO_SENDS_PER_MINUTE', '0'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}="${value.replace('.', '\\.')}"`));
+  });
+
+  it('names the entries of an allowed list that are not hosts or origins', () => {
+    expect(() => loadConfig({ C3PO_ALLOWED_HOSTS: 'ok.example,c3po.example.com:8420' })).toThrow(
+      "not host names without a port: 'c3po.example.com:8420'; list names such as",
+    );
+    expect(() => loadConfig({ C3PO_ALLOWED_ORIGINS: 'https://ok.example,null,*' })).toThrow(
+      "not http(s) origins: 'null', '*'; list origins such as",
+    );
   });
 });
