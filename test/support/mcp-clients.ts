@@ -38,9 +38,15 @@ export class Agent {
     this.transport = transport;
   }
 
-  static async connect(url: string, id: string, kind: ClientKind = 'client-2.x (2026-07-28)'): Promise<Agent> {
+  /** `headers` go with every HTTP request besides X-Agent-ID (an Origin, say). */
+  static async connect(
+    url: string,
+    id: string,
+    kind: ClientKind = 'client-2.x (2026-07-28)',
+    headers: Record<string, string> = {},
+  ): Promise<Agent> {
     const endpoint = new URL('/mcp', url);
-    const requestInit = { headers: { 'X-Agent-ID': id } };
+    const requestInit = { headers: { ...headers, 'X-Agent-ID': id } };
     const info = { name: `test-${id}`, version: '1.0.0' };
     if (kind === 'sdk-1.x (2025-11-25)') {
       const client = new LegacyClient(info);
