@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { isIPv6 } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config.js';
@@ -87,7 +88,9 @@ async function bootstrap(): Promise<void> {
     logger.error(`the embedded redis-server exited unexpectedly (${reason})`);
     shutDown('embedded Redis gone', 1);
   });
-  logger.log(`coordinator listening on http://${config.C3PO_HOST}:${config.C3PO_PORT} (MCP at /mcp)`);
+  const scheme = config.C3PO_TLS_CERT_FILE ? 'https' : 'http';
+  const host = isIPv6(config.C3PO_HOST) ? `[${config.C3PO_HOST}]` : config.C3PO_HOST;
+  logger.log(`coordinator listening on ${scheme}://${host}:${config.C3PO_PORT} (MCP at /mcp)`);
 }
 
 void bootstrap();

@@ -76,4 +76,18 @@ describe('loadConfig', () => {
       "not http(s) origins: 'null', '*'; list origins such as",
     );
   });
+
+  it.each([
+    ['C3PO_TLS_CERT_FILE', 'C3PO_TLS_KEY_FILE'],
+    ['C3PO_TLS_KEY_FILE', 'C3PO_TLS_CERT_FILE'],
+  ])('refuses %s without %s, naming both', (set, unset) => {
+    expect(() => loadConfig({ [set]: '/etc/c3po/tls.pem' })).toThrow(
+      `${unset} is unset: set C3PO_TLS_CERT_FILE and C3PO_TLS_KEY_FILE together (or neither, for plain HTTP)`,
+    );
+  });
+
+  it('takes both TLS files together', () => {
+    const config = loadConfig({ C3PO_TLS_CERT_FILE: '/tls/cert.pem', C3PO_TLS_KEY_FILE: '/tls/key.pem' });
+    expect([config.C3PO_TLS_CERT_FILE, config.C3PO_TLS_KEY_FILE]).toEqual(['/tls/cert.pem', '/tls/key.pem']);
+  });
 });

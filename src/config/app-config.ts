@@ -2,6 +2,7 @@ import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsIn,
   IsInt,
+  IsNotEmpty,
   IsString,
   Matches,
   Max,
@@ -15,6 +16,8 @@ import { parseHostList, parseOriginList } from '../security/host-names.js';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+
+const TLS_PAIR_MESSAGE = 'set C3PO_TLS_CERT_FILE and C3PO_TLS_KEY_FILE together (or neither, for plain HTTP)';
 
 const quoteList = (entries: string[]) => entries.map((entry) => `'${entry.slice(0, 100)}'`).join(', ');
 
@@ -157,9 +160,13 @@ export class AppConfig {
   C3PO_ALLOWED_ORIGINS = '';
 
   /** PEM files to serve HTTPS natively; both or neither. */
+  @ValidateIf((config: AppConfig) => config.C3PO_TLS_KEY_FILE !== '')
+  @IsNotEmpty({ message: TLS_PAIR_MESSAGE })
   @IsString()
   C3PO_TLS_CERT_FILE = '';
 
+  @ValidateIf((config: AppConfig) => config.C3PO_TLS_CERT_FILE !== '')
+  @IsNotEmpty({ message: TLS_PAIR_MESSAGE })
   @IsString()
   C3PO_TLS_KEY_FILE = '';
 
@@ -213,7 +220,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const errors = validateSync(config);
   if (errors.length > 0) {
     const problems = errors.map(
-      (e) => `${e.property}=${JSON.stringify(env[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+      (e) =>
+        `${e.property}${env[e.property] ? `=${JSON.stringify(env[e.property])}` : ' is unset'}: ` +
+        Object.values(e.constraints ?? {}).join('; '),
     );
     throw new ConfigError(`Invalid configuration: ${problems.join(', ')}`);
   }
