@@ -73,7 +73,7 @@ describe('c3po CLI', () => {
     return response.status;
   }
 
-  async function createKey(name: string, agent: string): Promise<{ id: string; key: string }> {
+  async function createKey(name: string, agent: string): Promise<{ id: string; key: string; created_at: string }> {
     const created = await c3po('keys', 'create', '--name', name, '--agent', agent, '--json');
     expect(created).toMatchObject({ code: 0, stderr: '' });
     return JSON.parse(created.stdout);
