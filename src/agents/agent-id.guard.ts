@@ -57,8 +57,8 @@ export class AgentIdGuard implements CanActivate {
         request,
         'no key',
         new ForbiddenException(
-          "this coordinator requires an API key: set C3PO_API_KEY to a key from the coordinator's operator " +
-            "(npx c3po keys create --name <host> --agent '<agent id pattern>')",
+          'no API key was sent (C3PO_API_KEY is unset or empty) and this coordinator requires one: ' +
+            "set C3PO_API_KEY to a key from the coordinator's operator (npx c3po keys create --name <host> --agent '<agent id pattern>')",
         ),
       );
     }

@@ -149,7 +149,7 @@ describe('plugin hooks against a coordinator with API keys on', () => {
   ])('with C3PO_API_KEY %s, the message says to set it', async (_what, env: Record<string, string>) => {
     const host = new Host('host-none', coordinator.url, env);
     const run = await host.sessionStart('s-none');
-    expectUserTold(run, 'this coordinator requires an API key: set C3PO_API_KEY');
+    expectUserTold(run, 'no API key was sent (C3PO_API_KEY is unset or empty)');
     expect(run.json?.systemMessage).toMatch(/^C3PO: the coordinator needs an API key from this host/);
     expectQuiet(await host.stop('s-none', false));
   });

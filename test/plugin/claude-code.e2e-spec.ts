@@ -105,7 +105,7 @@ describe('claude mcp list with API keys on', () => {
     const line = await mcpList({});
     expect(line).toContain('✘ Failed to connect');
     expect(line).toContain('(HTTP 403)');
-    expect(line).toContain('this coordinator requires an API key: set C3PO_API_KEY');
+    expect(line).toContain('no API key was sent (C3PO_API_KEY is unset or empty)');
   });
 
   it("shows the key's pattern and C3PO_AGENT_ID for an agent id the key does not allow", async () => {
