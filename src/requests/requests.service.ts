@@ -99,8 +99,8 @@ const UNAVAILABLE: CallAgain = {
   message: 'storage unavailable, call again in a few seconds: nothing was lost',
 };
 
-/** Most known agents named in an unknown-target error: the rest are counted. */
-const KNOWN_AGENTS_SHOWN = 20;
+/** Most ids an unknown-target error suggests. */
+const SUGGESTIONS = 3;
 
 @Injectable()
 export class RequestsService {
@@ -430,11 +430,11 @@ export class RequestsService {
   }
 
   private async unknownTargetMessage(target: string): Promise<string> {
-    const known = (await this.agents.list()).map((agent) => `${agent.agent_id} (${agent.status})`);
-    const shown = known.slice(0, KNOWN_AGENTS_SHOWN).join(', ');
-    const more =
-      known.length > KNOWN_AGENTS_SHOWN ? ` and ${known.length - KNOWN_AGENTS_SHOWN} more (list_agents)` : '';
-    return `agent '${target}' has never connected, so the request was not queued. Known agents: ${shown || 'none yet'}${more}`;
+    const similar = (await this.agents.similarIds(target, SUGGESTIONS)).map((id) => `'${id}'`);
+    const names = similar.length <= 1 ? similar[0] : `${similar.slice(0, -1).join(', ')} or ${similar.at(-1)}`;
+    return names
+      ? `agent '${target}' is not registered: did you mean ${names}? The request was not queued (list_agents shows who is registered)`
+      : `agent '${target}' is not registered: the request was not queued (list_agents shows who is registered)`;
   }
 }
 
