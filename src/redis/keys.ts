@@ -49,6 +49,15 @@ export class RedisKeys {
     return `${this.base}pending:`;
   }
 
+  /** Bytes of message and context of each request in the agent's pending zset, and their `total`. */
+  inboxBytes(agentId: string): string {
+    return `${this.inboxBytesPrefix}${agentId}`;
+  }
+
+  get inboxBytesPrefix(): string {
+    return `${this.base}inbox-bytes:`;
+  }
+
   /** Delivered requests by the time their lease runs out. */
   get leases(): string {
     return `${this.base}leases`;

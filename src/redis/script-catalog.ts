@@ -26,7 +26,19 @@ export const Scripts = {
     | [ScriptCode.Duplicate, string, string, string, string, string, RequestState]
   >()(
     'sendRequest',
-    ['target', 'request', 'queued', 'pending', 'conversation', 'members', 'turns', 'sequence', 'dedupe', 'leases'],
+    [
+      'target',
+      'request',
+      'queued',
+      'pending',
+      'conversation',
+      'members',
+      'turns',
+      'sequence',
+      'dedupe',
+      'leases',
+      'inboxBytes',
+    ],
     [
       'requestId',
       'conversationId',
@@ -47,28 +59,28 @@ export const Scripts = {
   ),
   claimRequest: defineScript<[FlatHash | null, number]>()(
     'claimRequest',
-    ['queued', 'pending', 'leases'],
+    ['queued', 'pending', 'leases', 'inboxBytes'],
     ['requestPrefix', 'leaseMs'],
   ),
   listPending: defineScript<[number, FlatHash[], string[], number, string]>()(
     'listPending',
-    ['pending', 'queued', 'leases'],
+    ['pending', 'queued', 'leases', 'inboxBytes'],
     ['requestPrefix', 'cursor', 'limit', 'leaseMs', 'messageBytes', 'contextBytes'],
   ),
   respondToRequest: defineScript<Refusal | [ScriptCode.Ok | ScriptCode.Duplicate, string | number]>()(
     'respondToRequest',
-    ['request', 'pending', 'queued', 'leases', 'dead'],
+    ['request', 'pending', 'queued', 'leases', 'dead', 'inboxBytes'],
     ['requestId', 'responder', 'response', 'responseStatus', 'channel'],
   ),
   cancelRequest: defineScript<Refusal | [ScriptCode.Ok, string | number]>()(
     'cancelRequest',
-    ['request', 'pending', 'queued', 'leases', 'dead'],
+    ['request', 'pending', 'queued', 'leases', 'dead', 'inboxBytes'],
     ['requestId', 'sender', 'channel'],
   ),
   expireLeases: defineScript<[string[], string[]]>()(
     'expireLeases',
     ['leases', 'dead'],
-    ['requestPrefix', 'queuedPrefix', 'pendingPrefix', 'maxDeliveries', 'limit', 'channel', 'ttlS'],
+    ['requestPrefix', 'queuedPrefix', 'pendingPrefix', 'maxDeliveries', 'limit', 'channel', 'ttlS', 'inboxBytesPrefix'],
   ),
   requeueRequest: defineScript<0 | 1>()(
     'requeueRequest',
@@ -77,7 +89,7 @@ export const Scripts = {
   ),
   requeueDeadLetter: defineScript<ScriptCode>()(
     'requeueDeadLetter',
-    ['request', 'queued', 'pending', 'dead'],
+    ['request', 'queued', 'pending', 'dead', 'inboxBytes'],
     ['requestId', 'channel', 'ttlS'],
   ),
   readRequest: defineScript<FlatHash>()('readRequest', ['request', 'leases'], ['reader', 'leaseMs']),

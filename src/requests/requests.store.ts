@@ -87,6 +87,7 @@ export class RequestsStore {
         sequence: k.sequence,
         dedupe: k.dedupe(dedupeHash),
         leases: k.leases,
+        inboxBytes: k.inboxBytes(request.to),
       },
       {
         requestId: request.requestId,
@@ -138,7 +139,7 @@ export class RequestsStore {
     const k = this.keys;
     const [flat, expired] = await this.scripts.run(
       Scripts.claimRequest,
-      { queued: k.queued(agentId), pending: k.pending(agentId), leases: k.leases },
+      { queued: k.queued(agentId), pending: k.pending(agentId), leases: k.leases, inboxBytes: k.inboxBytes(agentId) },
       { requestPrefix: k.requestPrefix, leaseMs: this.leaseMs },
     );
     return { claimed: flat ? fromFlat<RequestRecord>(flat) : null, expired };
@@ -152,7 +153,7 @@ export class RequestsStore {
     const k = this.keys;
     const [total, flats, deliveredNow, expired, nextCursor] = await this.scripts.run(
       Scripts.listPending,
-      { pending: k.pending(agentId), queued: k.queued(agentId), leases: k.leases },
+      { pending: k.pending(agentId), queued: k.queued(agentId), leases: k.leases, inboxBytes: k.inboxBytes(agentId) },
       {
         requestPrefix: k.requestPrefix,
         cursor: page.cursor ?? '',
@@ -181,6 +182,7 @@ export class RequestsStore {
         queued: k.queued(responder),
         leases: k.leases,
         dead: k.deadLetters,
+        inboxBytes: k.inboxBytes(responder),
       },
       { requestId, responder, response, responseStatus: status, channel: k.events },
     );
@@ -202,6 +204,7 @@ export class RequestsStore {
         queued: k.queued(to),
         leases: k.leases,
         dead: k.deadLetters,
+        inboxBytes: k.inboxBytes(to),
       },
       { requestId, sender, channel: k.events },
     );
@@ -222,6 +225,7 @@ export class RequestsStore {
         limit,
         channel: k.events,
         ttlS: this.config.C3PO_REQUEST_TTL_S,
+        inboxBytesPrefix: k.inboxBytesPrefix,
       },
     );
     return { requeued, undeliverable };
@@ -235,7 +239,13 @@ export class RequestsStore {
     const k = this.keys;
     return this.scripts.run(
       Scripts.requeueDeadLetter,
-      { request: k.request(requestId), queued: k.queued(to), pending: k.pending(to), dead: k.deadLetters },
+      {
+        request: k.request(requestId),
+        queued: k.queued(to),
+        pending: k.pending(to),
+        dead: k.deadLetters,
+        inboxBytes: k.inboxBytes(to),
+      },
       { requestId, channel: k.events, ttlS: this.config.C3PO_REQUEST_TTL_S },
     );
   }

@@ -6,7 +6,7 @@
   KEYS[1] target agent hash   KEYS[2] request hash        KEYS[3] target queued zset
   KEYS[4] target pending zset KEYS[5] conversation hash   KEYS[6] conversation members set
   KEYS[7] conversation turns  KEYS[8] sequence counter    KEYS[9] dedupe key
-  KEYS[10] lease zset
+  KEYS[10] lease zset         KEYS[11] target inbox bytes
   ARGV[1] request id   ARGV[2] conversation id   ARGV[3] '1' to start that conversation
   ARGV[4] sender       ARGV[5] target            ARGV[6] message   ARGV[7] context ('' none)
   ARGV[8] TTL seconds  ARGV[9] seconds to keep the request past its TTL, for status reads
@@ -19,6 +19,7 @@
   Code.UnknownTarget, Code.NoConversation, Code.NotParticipant, Code.KeyReused ]]
 --- @include "now"
 --- @include "request"
+--- @include "inbox"
 local now = nowMs()
 -- Every agent record has last_seen (touchAgent writes it first): without it there is no agent.
 local target = redis.call('HMGET', KEYS[1], 'last_seen', 'left_at')
@@ -63,7 +64,7 @@ if deliverNow then
 else
   redis.call('ZADD', KEYS[3], seq, ARGV[1])
 end
-redis.call('ZADD', KEYS[4], seq, ARGV[1])
+addToInbox(KEYS[4], KEYS[11], ARGV[1], seq, #ARGV[6] + #ARGV[7], ttl)
 redis.call('SADD', KEYS[6], ARGV[4], ARGV[5])
 redis.call('RPUSH', KEYS[7], ARGV[1])
 for i = 3, 7 do
