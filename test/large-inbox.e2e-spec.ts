@@ -19,7 +19,12 @@ describe('an inbox of 3,000 full-size requests', () => {
 
   beforeAll(async () => {
     redis = await RedisServer.start();
-    coordinator = await startCoordinator({ REDIS_URL: redis.url });
+    // Far past the default inbox limits (1,000 requests, 16 MiB): this inbox is about answers that stay small.
+    coordinator = await startCoordinator({
+      REDIS_URL: redis.url,
+      C3PO_INBOX_MAX_REQUESTS: String(INBOX + 10),
+      C3PO_INBOX_MAX_BYTES: String((INBOX + 10) * 2 * FULL_SIZE),
+    });
     owner = await Agent.connect(coordinator.url, 'owner');
     await owner.ok('list_agents');
     const store = coordinator.app.get(RequestsStore);

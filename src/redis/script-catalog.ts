@@ -6,6 +6,8 @@ import { ScriptCode } from './script-code.js';
 export type FlatHash = string[];
 /** Refusals are a bare code; successes a table led by their code. */
 type Refusal = ScriptCode;
+/** A limit's refusal: its code and the measure the caller is told (how full, how long to wait). */
+type LimitRefusal<C extends ScriptCode> = [C, number];
 
 /**
  * Every Lua script the coordinator runs, with its keys and arguments named as the script's
@@ -22,6 +24,7 @@ export const Scripts = {
   ),
   sendRequest: defineScript<
     | Refusal
+    | LimitRefusal<ScriptCode.InboxFull | ScriptCode.InboxBytesFull>
     | [ScriptCode.Ok, string, string, number, string, string, FlatHash | null]
     | [ScriptCode.Duplicate, string, string, string, string, string, RequestState]
   >()(
@@ -55,6 +58,8 @@ export const Scripts = {
       'fingerprint',
       'idempotent',
       'requestPrefix',
+      'inboxMaxRequests',
+      'inboxMaxBytes',
     ],
   ),
   claimRequest: defineScript<[FlatHash | null, number]>()(

@@ -19,4 +19,8 @@ export enum ScriptCode {
   /** An idempotency key already used for a different request. */
   KeyReused = -10,
   NotDeadLetter = -11,
+  /** The target's inbox holds C3PO_INBOX_MAX_REQUESTS open requests. */
+  InboxFull = -12,
+  /** The request would take the target's inbox past C3PO_INBOX_MAX_BYTES. */
+  InboxBytesFull = -13,
 }

@@ -9,8 +9,11 @@ import {
 } from '@nestjs/common';
 import { AgentsService } from '../agents/agents.service.js';
 import { parseAgentId } from '../agents/agent-id.js';
+import { AuditService } from '../audit/audit.service.js';
 import { AppConfig } from '../config/app-config.js';
+import { grouped } from '../common/grouped.js';
 import { isoFromMs } from '../common/timestamps.js';
+import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
 import { annotateCall } from '../logging/call-context.js';
 import { Metrics } from '../metrics/metrics.js';
 import { PresenceService } from '../presence/presence.service.js';
@@ -102,6 +105,12 @@ const UNAVAILABLE: CallAgain = {
 /** Most ids an unknown-target error suggests. */
 const SUGGESTIONS = 3;
 
+/** The audit outcome of each limit a send can meet. */
+const SEND_LIMITS: Partial<Record<ScriptCode, string>> = {
+  [ScriptCode.InboxFull]: 'inbox full',
+  [ScriptCode.InboxBytesFull]: 'inbox bytes full',
+};
+
 @Injectable()
 export class RequestsService {
   constructor(
@@ -112,6 +121,7 @@ export class RequestsService {
     private readonly presence: PresenceService,
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
+    private readonly audit: AuditService,
   ) {
     metrics.gauge('c3po_blocked_waiters', 'Waits blocked in this process now', () => wakeups.blockedWaiters);
   }
@@ -137,7 +147,17 @@ export class RequestsService {
       idempotencyKey: input.idempotency_key,
     });
     if (!result.ok) {
-      throw await this.refusal(result.code, { agentId: from, target, conversationId: input.conversation_id });
+      const limit = SEND_LIMITS[result.code];
+      if (limit) {
+        this.audit.record({ action: 'refused.limit', outcome: limit, agent: from, detail: `target=${target}` });
+      }
+      throw await this.refusal(result.code, {
+        agentId: from,
+        target,
+        conversationId: input.conversation_id,
+        bytes: Buffer.byteLength(input.message) + Buffer.byteLength(input.context ?? ''),
+        measure: result.measure,
+      });
     }
     if (!result.duplicateOf) {
       this.metrics.requestsSent.inc();
@@ -392,7 +412,16 @@ export class RequestsService {
   /** The error a script's refusal code means, worded for the caller. */
   private async refusal(
     code: ScriptCode,
-    ids: { agentId: string; requestId?: string; target?: string; conversationId?: string },
+    ids: {
+      agentId: string;
+      requestId?: string;
+      target?: string;
+      conversationId?: string;
+      /** The refused request's message and context bytes. */
+      bytes?: number;
+      /** A limit's measure from the store (see SendResult). */
+      measure?: number;
+    },
   ): Promise<HttpException> {
     const request = `request '${ids.requestId}'`;
     switch (code) {
@@ -409,6 +438,16 @@ export class RequestsService {
       case ScriptCode.KeyReused:
         return new ConflictException(
           'idempotency_key was already used for a different request: use a new key for a new request',
+        );
+      case ScriptCode.InboxFull:
+        return new TooManyRequestsException(
+          `the inbox of '${ids.target}' is full (${grouped(ids.measure!)} unanswered requests): try later or ask the user`,
+        );
+      case ScriptCode.InboxBytesFull:
+        return new TooManyRequestsException(
+          `the inbox of '${ids.target}' is full (${grouped(ids.measure!)} bytes of unanswered requests; this one's ` +
+            `${grouped(ids.bytes!)} bytes would pass C3PO_INBOX_MAX_BYTES, ${grouped(this.config.C3PO_INBOX_MAX_BYTES)}): ` +
+            'try later or ask the user',
         );
       case ScriptCode.NotFound:
         return new NotFoundException(`${request} not found (it may have expired)`);

@@ -37,7 +37,12 @@ export type SendResult =
       targetLeftAt?: string;
       delivered?: RequestRecord;
     }
-  | { ok: false; code: ScriptCode };
+  | {
+      ok: false;
+      code: ScriptCode;
+      /** For a limit: the inbox's requests (InboxFull) or bytes (InboxBytesFull). */
+      measure?: number;
+    };
 
 /** A script's answer: its code, and the answer time on success. */
 export type Outcome = { ok: true; code: ScriptCode; at: number } | { ok: false; code: ScriptCode };
@@ -105,10 +110,15 @@ export class RequestsStore {
         fingerprint,
         idempotent: request.idempotencyKey === undefined ? '0' : '1',
         requestPrefix: k.requestPrefix,
+        inboxMaxRequests: this.config.C3PO_INBOX_MAX_REQUESTS,
+        inboxMaxBytes: this.config.C3PO_INBOX_MAX_BYTES,
       },
     );
     if (typeof reply === 'number') {
       return { ok: false, code: reply };
+    }
+    if (reply[0] !== ScriptCode.Ok && reply[0] !== ScriptCode.Duplicate) {
+      return { ok: false, code: reply[0], measure: Number(reply[1]) };
     }
     const [code, requestId, conversationId, createdAt, targetLastSeen, targetLeftAt, last] = reply;
     return {

@@ -2,7 +2,10 @@
   With ARGV[11] '1' (the caller's process holds a blocked wait of the target's) and nothing
   older queued, deliver it at once instead, for the caller to hand to that wait, and wake no one.
   A send whose dedupe key names a request still open (any state, for an idempotency key) with
-  the same fingerprint returns that request instead of storing a second copy.
+  the same fingerprint returns that request instead of storing a second copy, even into a full
+  inbox. A new request needs room in the target's inbox: fewer than ARGV[16] requests and at
+  most ARGV[17] bytes of message and context with it; expired requests at the inbox's head (it
+  is ordered by creation) leave first.
   KEYS[1] target agent hash   KEYS[2] request hash        KEYS[3] target queued zset
   KEYS[4] target pending zset KEYS[5] conversation hash   KEYS[6] conversation members set
   KEYS[7] conversation turns  KEYS[8] sequence counter    KEYS[9] dedupe key
@@ -13,9 +16,11 @@
   ARGV[10] events channel   ARGV[11] '1' to deliver at once if it can   ARGV[12] lease ms
   ARGV[13] fingerprint of target, conversation, message and context
   ARGV[14] '1' when the dedupe key is the sender's idempotency key   ARGV[15] request key prefix
+  ARGV[16] most requests in an inbox   ARGV[17] most bytes in an inbox
   Returns {Code.Ok, request id, conversation id, created_at ms, target last_seen,
            target left_at or '', the delivered request as a flat array or false},
   {Code.Duplicate, the same for the earlier request, with its state last},
+  {Code.InboxFull, requests in the inbox}, {Code.InboxBytesFull, bytes in the inbox},
   Code.UnknownTarget, Code.NoConversation, Code.NotParticipant, Code.KeyReused ]]
 --- @include "now"
 --- @include "request"
@@ -39,15 +44,38 @@ if earlier then
     return Code.KeyReused
   end
 end
-if ARGV[3] == '1' then
-  redis.call('HSET', KEYS[5], 'conversation_id', ARGV[2], 'started_by', ARGV[4])
-else
+if ARGV[3] ~= '1' then
   if redis.call('EXISTS', KEYS[5]) == 0 then
     return Code.NoConversation
   end
   if redis.call('SISMEMBER', KEYS[6], ARGV[4]) == 0 then
     return Code.NotParticipant
   end
+end
+-- Room in the target's inbox: expired requests at its head (the oldest) make way first.
+local bytes = #ARGV[6] + #ARGV[7]
+local maxRequests, maxBytes = tonumber(ARGV[16]), tonumber(ARGV[17])
+local function inboxBytes()
+  return tonumber(redis.call('HGET', KEYS[11], 'total') or '0')
+end
+while redis.call('ZCARD', KEYS[4]) >= maxRequests or inboxBytes() + bytes > maxBytes do
+  local head = redis.call('ZRANGE', KEYS[4], 0, 0)[1]
+  local state = head and stateOf(ARGV[15] .. head, now)
+  if not head or state == 'queued' or state == 'delivered' then
+    break
+  end
+  removeFromInbox(KEYS[4], KEYS[11], head)
+  redis.call('ZREM', KEYS[3], head)
+end
+local inboxed = redis.call('ZCARD', KEYS[4])
+if inboxed >= maxRequests then
+  return { Code.InboxFull, inboxed }
+end
+if inboxBytes() + bytes > maxBytes then
+  return { Code.InboxBytesFull, inboxBytes() }
+end
+if ARGV[3] == '1' then
+  redis.call('HSET', KEYS[5], 'conversation_id', ARGV[2], 'started_by', ARGV[4])
 end
 local seq = redis.call('INCR', KEYS[8])
 local ttl = tonumber(ARGV[8])
@@ -64,7 +92,7 @@ if deliverNow then
 else
   redis.call('ZADD', KEYS[3], seq, ARGV[1])
 end
-addToInbox(KEYS[4], KEYS[11], ARGV[1], seq, #ARGV[6] + #ARGV[7], ttl)
+addToInbox(KEYS[4], KEYS[11], ARGV[1], seq, bytes, ttl)
 redis.call('SADD', KEYS[6], ARGV[4], ARGV[5])
 redis.call('RPUSH', KEYS[7], ARGV[1])
 for i = 3, 7 do
