@@ -12,6 +12,16 @@ async function registered(coordinator: Coordinator, id: string, kind = clientKin
   return agent;
 }
 
+/** The outcomes of the refused.limit entries in the audit log. */
+async function limitRefusals(coordinator: Coordinator): Promise<string[]> {
+  const redis = coordinator.app.get<Redis>(REDIS_CLIENT);
+  const entries = await redis.xrange(coordinator.app.get(RedisKeys).audit, '-', '+');
+  return entries
+    .map(([, flat]) => Object.fromEntries(flat.flatMap((v, i) => (i % 2 ? [] : [[v, flat[i + 1]]]))))
+    .filter((entry) => entry.action === 'refused.limit')
+    .map((entry) => `${entry.outcome} by ${entry.agent}: ${entry.detail}`);
+}
+
 /** The byte count Redis keeps for an inbox: each open request's bytes and their `total`. */
 function inboxBytes(coordinator: Coordinator, agentId: string): Promise<Record<string, string>> {
   const redis = coordinator.app.get<Redis>(REDIS_CLIENT);
@@ -96,13 +106,13 @@ describe.each(clientKinds)('inbox limits with %s', (kind) => {
   });
 
   it('records each refusal in the audit log', async () => {
-    const redis = coordinator.app.get<Redis>(REDIS_CLIENT);
-    const keys = coordinator.app.get(RedisKeys);
     await eventually(async () => {
-      const entries = await redis.xrange(keys.audit, '-', '+');
-      const refusals = entries.map(([, fields]) => fields.join(' ')).filter((e) => e.includes('refused.limit'));
-      return refusals.some((e) => e.includes('inbox full')) && refusals.some((e) => e.includes('inbox bytes full'));
-    }, 'both refusals in the audit stream');
+      const refusals = await limitRefusals(coordinator);
+      return (
+        refusals.includes('inbox full by sender: target=busy') &&
+        refusals.includes('inbox bytes full by sender: target=crammed')
+      );
+    }, 'both refusals in the audit log');
   });
 });
 
@@ -183,5 +193,112 @@ describe('the inbox byte count', () => {
     expect(await inboxBytes(coordinator, 'target')).toEqual({ [requestId]: '19', total: '19' });
     await target.ok('respond_to_request', { request_id: requestId, response: 'second chance' });
     expect(await inboxBytes(coordinator, 'target')).toEqual({});
+  });
+});
+
+describe('sends per minute, across two coordinators sharing a prefix', () => {
+  const PER_MINUTE = { C3PO_SENDS_PER_MINUTE: '3' };
+  /** With 3 a minute, a token comes back every 20 s. */
+  const retry = /retry in (19|20) s$/;
+  let first: Coordinator;
+  let second: Coordinator;
+  let sink: Agent;
+
+  beforeAll(async () => {
+    first = await startCoordinator(PER_MINUTE);
+    second = await startCoordinator({ ...PER_MINUTE, C3PO_KEY_PREFIX: first.prefix });
+    sink = await registered(first, 'sink');
+  });
+
+  afterAll(async () => {
+    await sink.close();
+    await first.close();
+    await second.close();
+  });
+
+  /** The sender's token bucket as Redis holds it. */
+  const bucket = (agentId: string) =>
+    first.app.get<Redis>(REDIS_CLIENT).hgetall(first.app.get(RedisKeys).sendBucket(agentId));
+
+  it.each(clientKinds)(
+    'refuses the fourth send in a minute with a tool error saying when to retry (%s)',
+    async (kind) => {
+      const id = kind.startsWith('sdk') ? 'legacy-sender' : 'modern-sender';
+      const viaFirst = await registered(first, id, kind);
+      const viaSecond = await Agent.connect(second.url, id, kind);
+      try {
+        const one = await viaFirst.ok('send_request', { target: 'sink', message: 'one' });
+        await viaSecond.ok('send_request', { target: 'sink', message: 'two' });
+        await viaFirst.ok('send_request', { target: 'sink', message: 'three' });
+
+        const spent = await bucket(id);
+        const error = await viaSecond.fails('send_request', { target: 'sink', message: 'four' });
+        expect(error).toMatch(new RegExp(`^'${id}' may send 3 requests a minute \\(C3PO_SENDS_PER_MINUTE\\): `));
+        expect(error).toMatch(retry);
+        // A refused send spends nothing, and a retry of a stored request costs no token.
+        expect(await viaFirst.ok('send_request', { target: 'sink', message: 'one' })).toMatchObject({
+          request_id: one.request_id,
+          duplicate: true,
+        });
+        expect(await bucket(id)).toEqual(spent);
+
+        // Tokens come back at 3 a minute: 20 s later, one more send.
+        const redis = first.app.get<Redis>(REDIS_CLIENT);
+        await redis.hset(first.app.get(RedisKeys).sendBucket(id), 'at', Number(spent.at) - 20_000);
+        await viaSecond.ok('send_request', { target: 'sink', message: 'four' });
+        expect(await viaFirst.fails('send_request', { target: 'sink', message: 'five' })).toMatch(retry);
+      } finally {
+        await viaFirst.close();
+        await viaSecond.close();
+      }
+    },
+  );
+
+  it('answers POST /api/requests like send_request, and with 429 and Retry-After once the sends are spent', async () => {
+    const api = request(second.url);
+    await api.post('/api/agents/register').set('X-Agent-ID', 'script').expect(200);
+    for (const n of [1, 2, 3]) {
+      const response = await api
+        .post('/api/requests')
+        .set('X-Agent-ID', 'script')
+        .send({ target: 'sink', message: `from a script ${n}`, context: 'cron' })
+        .expect(201);
+      expect(response.body).toEqual({
+        request_id: expect.stringMatching(/^req-/),
+        conversation_id: expect.stringMatching(/^conv-/),
+        status: 'queued',
+        target_online: true,
+      });
+    }
+    const refused = await api
+      .post('/api/requests')
+      .set('X-Agent-ID', 'script')
+      .send({ target: 'sink', message: 'one too many' })
+      .expect(429);
+    expect(refused.headers['retry-after']).toMatch(/^(19|20)$/);
+    expect(refused.body).toEqual({
+      statusCode: 429,
+      message: `'script' may send 3 requests a minute (C3PO_SENDS_PER_MINUTE): retry in ${refused.headers['retry-after']} s`,
+    });
+    await eventually(
+      async () => (await limitRefusals(second)).includes('send rate by script: target=sink'),
+      'the refusal in the audit log',
+    );
+    const { requests } = await sink.ok('get_pending_requests', { limit: 100 });
+    expect(requests.filter((r: { from_agent: string }) => r.from_agent === 'script')).toHaveLength(3);
+  });
+
+  it.each([
+    [{ message: 'no target' }, 400, /target must be a string/],
+    [{ target: 'sink' }, 400, /message must be a string/],
+    [{ target: 'sink', message: 'hi', conversation_id: 'not an id' }, 400, /conversation_id must be an id/],
+    [{ target: 'sink', message: 'hi', idempotency_key: '' }, 400, /idempotency_key must be longer than or equal to 1/],
+    [{ target: 'sink', message: 'hi', colour: 'blue' }, 400, /property colour should not exist/],
+    [{ target: 'sink', message: '   ' }, 400, /message is empty/],
+    [{ target: 'snik', message: 'hi' }, 404, /^agent 'snik' is not registered: did you mean 'sink'\?/],
+  ])('answers POST /api/requests %j with %i, as send_request would', async (body, status, message) => {
+    const response = await request(first.url).post('/api/requests').set('X-Agent-ID', 'validator').send(body);
+    expect(response.status).toBe(status);
+    expect(response.body.message).toMatch(message);
   });
 });

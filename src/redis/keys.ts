@@ -58,6 +58,11 @@ export class RedisKeys {
     return `${this.base}inbox-bytes:`;
   }
 
+  /** The agent's token bucket for sends (tokens, at): C3PO_SENDS_PER_MINUTE. */
+  sendBucket(agentId: string): string {
+    return `${this.base}send-bucket:${agentId}`;
+  }
+
   /** Delivered requests by the time their lease runs out. */
   get leases(): string {
     return `${this.base}leases`;

@@ -24,7 +24,7 @@ export const Scripts = {
   ),
   sendRequest: defineScript<
     | Refusal
-    | LimitRefusal<ScriptCode.InboxFull | ScriptCode.InboxBytesFull>
+    | LimitRefusal<ScriptCode.SendRateExceeded | ScriptCode.InboxFull | ScriptCode.InboxBytesFull>
     | [ScriptCode.Ok, string, string, number, string, string, FlatHash | null]
     | [ScriptCode.Duplicate, string, string, string, string, string, RequestState]
   >()(
@@ -41,6 +41,7 @@ export const Scripts = {
       'dedupe',
       'leases',
       'inboxBytes',
+      'sendBucket',
     ],
     [
       'requestId',
@@ -60,6 +61,7 @@ export const Scripts = {
       'requestPrefix',
       'inboxMaxRequests',
       'inboxMaxBytes',
+      'sendsPerMinute',
     ],
   ),
   claimRequest: defineScript<[FlatHash | null, number]>()(

@@ -23,4 +23,6 @@ export enum ScriptCode {
   InboxFull = -12,
   /** The request would take the target's inbox past C3PO_INBOX_MAX_BYTES. */
   InboxBytesFull = -13,
+  /** The sender spent its C3PO_SENDS_PER_MINUTE tokens. */
+  SendRateExceeded = -14,
 }

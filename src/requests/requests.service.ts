@@ -107,6 +107,7 @@ const SUGGESTIONS = 3;
 
 /** The audit outcome of each limit a send can meet. */
 const SEND_LIMITS: Partial<Record<ScriptCode, string>> = {
+  [ScriptCode.SendRateExceeded]: 'send rate',
   [ScriptCode.InboxFull]: 'inbox full',
   [ScriptCode.InboxBytesFull]: 'inbox bytes full',
 };
@@ -439,6 +440,14 @@ export class RequestsService {
         return new ConflictException(
           'idempotency_key was already used for a different request: use a new key for a new request',
         );
+      case ScriptCode.SendRateExceeded: {
+        const seconds = Math.max(1, Math.ceil(ids.measure! / 1000));
+        return new TooManyRequestsException(
+          `'${ids.agentId}' may send ${grouped(this.config.C3PO_SENDS_PER_MINUTE)} requests a minute ` +
+            `(C3PO_SENDS_PER_MINUTE): retry in ${seconds} s`,
+          seconds,
+        );
+      }
       case ScriptCode.InboxFull:
         return new TooManyRequestsException(
           `the inbox of '${ids.target}' is full (${grouped(ids.measure!)} unanswered requests): try later or ask the user`,

@@ -40,7 +40,7 @@ export type SendResult =
   | {
       ok: false;
       code: ScriptCode;
-      /** For a limit: the inbox's requests (InboxFull) or bytes (InboxBytesFull). */
+      /** For a limit: ms until the sender may send again, or the inbox's requests or bytes. */
       measure?: number;
     };
 
@@ -93,6 +93,7 @@ export class RequestsStore {
         dedupe: k.dedupe(dedupeHash),
         leases: k.leases,
         inboxBytes: k.inboxBytes(request.to),
+        sendBucket: k.sendBucket(request.from),
       },
       {
         requestId: request.requestId,
@@ -112,6 +113,7 @@ export class RequestsStore {
         requestPrefix: k.requestPrefix,
         inboxMaxRequests: this.config.C3PO_INBOX_MAX_REQUESTS,
         inboxMaxBytes: this.config.C3PO_INBOX_MAX_BYTES,
+        sendsPerMinute: this.config.C3PO_SENDS_PER_MINUTE,
       },
     );
     if (typeof reply === 'number') {

@@ -5,11 +5,12 @@
   the same fingerprint returns that request instead of storing a second copy, even into a full
   inbox. A new request needs room in the target's inbox: fewer than ARGV[16] requests and at
   most ARGV[17] bytes of message and context with it; expired requests at the inbox's head (it
-  is ordered by creation) leave first.
+  is ordered by creation) leave first. And the sender needs a token from its bucket (ARGV[18]
+  tokens, refilled at ARGV[18] a minute), which only a stored request spends.
   KEYS[1] target agent hash   KEYS[2] request hash        KEYS[3] target queued zset
   KEYS[4] target pending zset KEYS[5] conversation hash   KEYS[6] conversation members set
   KEYS[7] conversation turns  KEYS[8] sequence counter    KEYS[9] dedupe key
-  KEYS[10] lease zset         KEYS[11] target inbox bytes
+  KEYS[10] lease zset         KEYS[11] target inbox bytes KEYS[12] sender's send bucket
   ARGV[1] request id   ARGV[2] conversation id   ARGV[3] '1' to start that conversation
   ARGV[4] sender       ARGV[5] target            ARGV[6] message   ARGV[7] context ('' none)
   ARGV[8] TTL seconds  ARGV[9] seconds to keep the request past its TTL, for status reads
@@ -17,10 +18,12 @@
   ARGV[13] fingerprint of target, conversation, message and context
   ARGV[14] '1' when the dedupe key is the sender's idempotency key   ARGV[15] request key prefix
   ARGV[16] most requests in an inbox   ARGV[17] most bytes in an inbox
+  ARGV[18] sends per minute
   Returns {Code.Ok, request id, conversation id, created_at ms, target last_seen,
            target left_at or '', the delivered request as a flat array or false},
   {Code.Duplicate, the same for the earlier request, with its state last},
-  {Code.InboxFull, requests in the inbox}, {Code.InboxBytesFull, bytes in the inbox},
+  {Code.SendRateExceeded, ms until a token}, {Code.InboxFull, requests in the inbox},
+  {Code.InboxBytesFull, bytes in the inbox},
   Code.UnknownTarget, Code.NoConversation, Code.NotParticipant, Code.KeyReused ]]
 --- @include "now"
 --- @include "request"
@@ -52,6 +55,17 @@ if ARGV[3] ~= '1' then
     return Code.NotParticipant
   end
 end
+-- A token in the sender's bucket, refilled continuously since it was last spent.
+local perMinute = tonumber(ARGV[18])
+local bucket = redis.call('HMGET', KEYS[12], 'tokens', 'at')
+local tokens = perMinute
+if bucket[1] then
+  local refilled = math.max(0, now - tonumber(bucket[2])) * perMinute / 60000
+  tokens = math.min(perMinute, tonumber(bucket[1]) + refilled)
+end
+if tokens < 1 then
+  return { Code.SendRateExceeded, math.ceil((1 - tokens) * 60000 / perMinute) }
+end
 -- Room in the target's inbox: expired requests at its head (the oldest) make way first.
 local bytes = #ARGV[6] + #ARGV[7]
 local maxRequests, maxBytes = tonumber(ARGV[16]), tonumber(ARGV[17])
@@ -77,6 +91,9 @@ end
 if ARGV[3] == '1' then
   redis.call('HSET', KEYS[5], 'conversation_id', ARGV[2], 'started_by', ARGV[4])
 end
+redis.call('HSET', KEYS[12], 'tokens', tokens - 1, 'at', now)
+-- Untouched for a minute, a bucket is full again: the same as none.
+redis.call('PEXPIRE', KEYS[12], 60000)
 local seq = redis.call('INCR', KEYS[8])
 local ttl = tonumber(ARGV[8])
 redis.call('HSET', KEYS[2],
