@@ -23,6 +23,7 @@ describe('claims across two coordinator processes', () => {
     const workers = await Promise.all(
       processes.flatMap((p) => Array.from({ length: WAITERS_PER_PROCESS }, () => Agent.connect(p.url, 'worker'))),
     );
+    await workers[0].ok('register_agent');
     const senders = await Promise.all(processes.map((p, i) => Agent.connect(p.url, `boss-${i}`)));
     const received: string[] = [];
     let sent = 0;

@@ -27,8 +27,7 @@ describe('an inbox of 3,000 full-size requests', () => {
       C3PO_INBOX_MAX_REQUESTS: String(INBOX + 10),
       C3PO_INBOX_MAX_BYTES: String((INBOX + 10) * 2 * FULL_SIZE),
     });
-    owner = await Agent.connect(coordinator.url, 'owner');
-    await owner.ok('list_agents');
+    owner = await Agent.registered(coordinator.url, 'owner');
     const store = coordinator.app.get(RequestsStore);
     // Each one different: identical sends would be taken for retries of the first.
     const message = (n: number) => `${n} `.padEnd(FULL_SIZE, 'm');

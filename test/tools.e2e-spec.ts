@@ -8,8 +8,8 @@ describe.each(clientKinds)('MCP tools with %s', (kind) => {
 
   beforeAll(async () => {
     coordinator = await startCoordinator({ C3PO_MAX_MESSAGE_BYTES: '2048' });
-    alice = await Agent.connect(coordinator.url, 'alice', kind);
-    bob = await Agent.connect(coordinator.url, 'bob', kind);
+    alice = await Agent.registered(coordinator.url, 'alice', kind);
+    bob = await Agent.registered(coordinator.url, 'bob', kind);
   });
 
   afterAll(async () => {

@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import { annotateCall } from '../logging/call-context.js';
 import { PresenceService } from '../presence/presence.service.js';
 import { AGENT_ID_HEADER, parseAgentId, SESSION_ID_HEADER } from './agent-id.js';
+import { createsAgentRecord } from './creates-agent-record.js';
 
 export interface AgentRequest extends Request {
   agentId: string;
@@ -21,7 +22,9 @@ export class AgentIdGuard implements CanActivate {
     request.agentId = parseAgentId(request.headers[AGENT_ID_HEADER]);
     annotateCall({ agent_id: request.agentId });
     const session = request.headers[SESSION_ID_HEADER];
-    await this.presence.seen(request.agentId, typeof session === 'string' ? session : undefined);
+    await this.presence.seen(request.agentId, typeof session === 'string' ? session : undefined, {
+      create: createsAgentRecord(request),
+    });
     return true;
   }
 }

@@ -14,7 +14,11 @@ type LimitRefusal<C extends ScriptCode> = [C, number];
  * contract comment names them. RedisScripts registers each one and runs it by these names.
  */
 export const Scripts = {
-  touchAgent: defineScript<null>()('touchAgent', ['agent', 'agentIndex'], ['agentId', 'ttlS', 'sessionId']),
+  touchAgent: defineScript<ScriptCode.Ok | ScriptCode.NotFound | ScriptCode.TooManyAgents>()(
+    'touchAgent',
+    ['agent', 'agentIndex'],
+    ['agentId', 'ttlS', 'sessionId', 'create', 'maxAgents'],
+  ),
   leaveSession: defineScript<0 | 1>()('leaveSession', ['agent'], ['sessionId']),
   listAgents: defineScript<[number, ...FlatHash[]]>()('listAgents', ['agentIndex'], ['horizonMs', 'agentPrefix']),
   registerSession: defineScript<string[]>()(

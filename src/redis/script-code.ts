@@ -25,4 +25,6 @@ export enum ScriptCode {
   InboxBytesFull = -13,
   /** The sender spent its C3PO_SENDS_PER_MINUTE tokens. */
   SendRateExceeded = -14,
+  /** The coordinator holds C3PO_MAX_AGENTS agents: no record for a new one. */
+  TooManyAgents = -15,
 }

@@ -394,7 +394,7 @@ export class RequestsService {
       timeoutMs,
       signal: hooks.signal,
       onHeartbeat: async (elapsedMs: number) => {
-        await this.presence.seen(agentId);
+        await this.presence.seen(agentId, '', { create: false });
         await hooks.onProgress?.(elapsedMs, timeoutMs);
       },
     };
