@@ -18,6 +18,8 @@ describe('claims across two coordinator processes', () => {
       C3PO_WAIT_RECHECK_MS: NO_RECHECK_MS,
       // Each sender sends REQUESTS / 2 at once, past the default 60 a minute.
       C3PO_SENDS_PER_MINUTE: String(REQUESTS),
+      // One agent, 'worker', blocked in many waits at once: past the default 10.
+      C3PO_MAX_WAITS_PER_AGENT: String(2 * WAITERS_PER_PROCESS),
     };
     processes = await Promise.all([CoordinatorProcess.start(env), CoordinatorProcess.start(env)]);
     const workers = await Promise.all(

@@ -302,3 +302,86 @@ describe('sends per minute, across two coordinators sharing a prefix', () => {
     expect(response.body.message).toMatch(message);
   });
 });
+
+describe('blocked waits per agent, across two coordinators sharing a prefix', () => {
+  const LIMIT = { C3PO_MAX_WAITS_PER_AGENT: '2' };
+  let first: Coordinator;
+  let second: Coordinator;
+  let peer: Agent;
+
+  beforeAll(async () => {
+    first = await startCoordinator(LIMIT);
+    second = await startCoordinator({ ...LIMIT, C3PO_KEY_PREFIX: first.prefix });
+    peer = await registered(first, 'peer');
+  });
+
+  afterAll(async () => {
+    await peer.close();
+    await first.close();
+    await second.close();
+  });
+
+  const refusal = (id: string) =>
+    `'${id}' already has 2 blocked waits (C3PO_MAX_WAITS_PER_AGENT): let one finish or cancel it`;
+
+  it.each(clientKinds)(
+    'refuses a third blocked wait of one agent, wherever it is made, until one ends (%s)',
+    async (kind) => {
+      const id = kind.startsWith('sdk') ? 'legacy-waiter' : 'modern-waiter';
+      const here = await registered(first, id, kind);
+      const there = await Agent.connect(second.url, id, kind);
+      const cancel = new AbortController();
+      try {
+        const waitingHere = here.call('wait_for_request', { timeout: 30 }, { signal: cancel.signal });
+        const { request_id } = await there.ok('send_request', { target: 'peer', message: 'answer me later' });
+        const waitingThere = there.ok('wait_for_response', { request_id, timeout: 30 });
+        await eventually(() => first.blockedWaiters() === 1 && second.blockedWaiters() === 1, 'both waits to block');
+
+        expect(await here.fails('wait_for_response', { request_id, timeout: 5 })).toBe(refusal(id));
+        expect(await there.fails('wait_for_request', { timeout: 5 })).toBe(refusal(id));
+        // A wait that only looks never blocks, and takes no place.
+        expect(await there.ok('wait_for_request', { timeout: 0 })).toMatchObject({ status: 'timeout' });
+
+        // A wait that ends gives its place back, to a wait in either process.
+        const handed = await peer.ok('send_request', { target: id, message: 'for the first wait' });
+        expect(await waitingHere).toMatchObject({ isError: false, data: { status: 'received' } });
+        const third = there.ok('wait_for_request', { timeout: 30 });
+        await eventually(() => second.blockedWaiters() === 2, 'the third wait to block');
+        await peer.ok('respond_to_request', { request_id, response: 'later it is' });
+        expect(await waitingThere).toMatchObject({ status: 'answered', response: 'later it is' });
+        await peer.ok('send_request', { target: id, message: 'for the third wait' });
+        expect(await third).toMatchObject({ status: 'received' });
+        for (const requestId of [handed.request_id, (await third).request.request_id]) {
+          await here.ok('respond_to_request', { request_id: requestId, response: 'ok' });
+        }
+        expect(await here.ok('wait_for_request', { timeout: 1 })).toMatchObject({ status: 'timeout' });
+      } finally {
+        await here.close();
+        await there.close();
+      }
+    },
+  );
+
+  it('gives back the places of a process that died once its waits would have ended', async () => {
+    const redis = first.app.get<Redis>(REDIS_CLIENT);
+    const waits = first.app.get(RedisKeys).waits('orphaned');
+    // Two waits of a coordinator that crashed, ending at the latest half a second from now.
+    await redis.zadd(waits, Date.now() + 500, 'crashed-1', Date.now() + 500, 'crashed-2');
+    const agent = await registered(second, 'orphaned');
+    try {
+      expect(await agent.fails('wait_for_request', { timeout: 1 })).toBe(refusal('orphaned'));
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(await agent.ok('wait_for_request', { timeout: 1 })).toMatchObject({ status: 'timeout' });
+      expect(await redis.zcard(waits)).toBe(0);
+    } finally {
+      await agent.close();
+    }
+  });
+
+  it('records each refusal in the audit log', async () => {
+    await eventually(
+      async () => (await limitRefusals(first)).includes('wait cap by orphaned: tool=wait_for_request'),
+      'the refusal in the audit log',
+    );
+  });
+});

@@ -63,6 +63,11 @@ export class RedisKeys {
     return `${this.base}send-bucket:${agentId}`;
   }
 
+  /** The agent's blocked waits, in every process, by when each ends at the latest. */
+  waits(agentId: string): string {
+    return `${this.base}waits:${agentId}`;
+  }
+
   /** Delivered requests by the time their lease runs out. */
   get leases(): string {
     return `${this.base}leases`;

@@ -103,5 +103,10 @@ export const Scripts = {
     ['request', 'queued', 'pending', 'dead', 'inboxBytes'],
     ['requestId', 'channel', 'ttlS'],
   ),
+  beginWait: defineScript<ScriptCode.Ok | ScriptCode.TooManyWaits>()(
+    'beginWait',
+    ['waits'],
+    ['waitId', 'longestMs', 'maxWaits'],
+  ),
   readRequest: defineScript<FlatHash>()('readRequest', ['request', 'leases'], ['reader', 'leaseMs']),
 } as const;

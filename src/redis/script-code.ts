@@ -27,4 +27,6 @@ export enum ScriptCode {
   SendRateExceeded = -14,
   /** The coordinator holds C3PO_MAX_AGENTS agents: no record for a new one. */
   TooManyAgents = -15,
+  /** The agent has C3PO_MAX_WAITS_PER_AGENT waits blocked already. */
+  TooManyWaits = -16,
 }

@@ -5,6 +5,7 @@ import {
   ForbiddenException,
   HttpException,
   Injectable,
+  Logger,
   NotFoundException,
 } from '@nestjs/common';
 import { AgentsService } from '../agents/agents.service.js';
@@ -18,6 +19,7 @@ import { annotateCall } from '../logging/call-context.js';
 import { Metrics } from '../metrics/metrics.js';
 import { PresenceService } from '../presence/presence.service.js';
 import { ScriptCode } from '../redis/script-code.js';
+import { isStorageUnavailable } from '../redis/storage-errors.js';
 import { answerTopic } from '../redis/topics.js';
 import { DeliveryService } from './delivery.service.js';
 import {
@@ -105,6 +107,13 @@ const UNAVAILABLE: CallAgain = {
 /** Most ids an unknown-target error suggests. */
 const SUGGESTIONS = 3;
 
+/**
+ * How long a blocked wait's place among C3PO_MAX_WAITS_PER_AGENT outlives its timeout: a wait
+ * ends a little after it (its last Redis read, the answer going out), and must be counted until
+ * then; a crashed process's waits free their places this long after their timeouts.
+ */
+const WAIT_PLACE_SLACK_MS = 5000;
+
 /** The audit outcome of each limit a send can meet. */
 const SEND_LIMITS: Partial<Record<ScriptCode, string>> = {
   [ScriptCode.SendRateExceeded]: 'send rate',
@@ -114,6 +123,8 @@ const SEND_LIMITS: Partial<Record<ScriptCode, string>> = {
 
 @Injectable()
 export class RequestsService {
+  private readonly logger = new Logger(RequestsService.name);
+
   constructor(
     private readonly store: RequestsStore,
     private readonly delivery: DeliveryService,
@@ -193,7 +204,9 @@ export class RequestsService {
 
   async waitForRequest(agentId: string, timeoutSeconds: number, hooks: WaitHooks = {}): Promise<WaitForRequestResult> {
     const outcome = await this.timedWait('wait_for_request', () =>
-      this.delivery.receive(agentId, this.waitOptions(agentId, timeoutSeconds, hooks)),
+      this.blocking(agentId, 'wait_for_request', timeoutSeconds, () =>
+        this.delivery.receive(agentId, this.waitOptions(agentId, timeoutSeconds, hooks)),
+      ),
     );
     switch (outcome.kind) {
       case 'found':
@@ -246,24 +259,26 @@ export class RequestsService {
     // wake-up they could otherwise miss.
     let lastSeen: RequestRecord | undefined;
     const outcome = await this.timedWait('wait_for_response', () =>
-      this.wakeups.waitFor<Answered | Unanswered>(
-        answerTopic(requestId),
-        async () => {
-          const request = await this.store.get(requestId);
-          if (!request) {
-            throw new NotFoundException(
-              lastSeen ? `request '${requestId}' expired while waiting` : `request '${requestId}' not found`,
-            );
-          }
-          lastSeen = request;
-          if (request.from_agent !== agentId) {
-            throw new ForbiddenException(
-              `only the sender ('${request.from_agent}') can wait for request '${requestId}'`,
-            );
-          }
-          return closedResult(request);
-        },
-        this.waitOptions(agentId, timeoutSeconds, hooks),
+      this.blocking(agentId, 'wait_for_response', timeoutSeconds, () =>
+        this.wakeups.waitFor<Answered | Unanswered>(
+          answerTopic(requestId),
+          async () => {
+            const request = await this.store.get(requestId);
+            if (!request) {
+              throw new NotFoundException(
+                lastSeen ? `request '${requestId}' expired while waiting` : `request '${requestId}' not found`,
+              );
+            }
+            lastSeen = request;
+            if (request.from_agent !== agentId) {
+              throw new ForbiddenException(
+                `only the sender ('${request.from_agent}') can wait for request '${requestId}'`,
+              );
+            }
+            return closedResult(request);
+          },
+          this.waitOptions(agentId, timeoutSeconds, hooks),
+        ),
       ),
     );
     switch (outcome.kind) {
@@ -381,6 +396,47 @@ export class RequestsService {
     const outcome = await wait();
     stop({ outcome: outcome.kind });
     return outcome;
+  }
+
+  /**
+   * Runs a wait that may block in one of the agent's C3PO_MAX_WAITS_PER_AGENT places, counted in
+   * Redis across processes; a wait with timeout 0 only looks, and takes none. With Redis away the
+   * wait ends "unavailable", as it would at its first read.
+   */
+  private async blocking<T>(
+    agentId: string,
+    tool: string,
+    timeoutSeconds: number,
+    wait: () => Promise<WaitOutcome<T>>,
+  ): Promise<WaitOutcome<T>> {
+    if (timeoutSeconds === 0) {
+      return wait();
+    }
+    const waitId = randomUUID();
+    let place: ScriptCode;
+    try {
+      place = await this.store.beginWait(agentId, waitId, timeoutSeconds * 1000 + WAIT_PLACE_SLACK_MS);
+    } catch (error) {
+      if (isStorageUnavailable(error)) {
+        return { kind: 'unavailable' };
+      }
+      throw error;
+    }
+    if (place === ScriptCode.TooManyWaits) {
+      this.audit.record({ action: 'refused.limit', outcome: 'wait cap', agent: agentId, detail: `tool=${tool}` });
+      throw new TooManyRequestsException(
+        `'${agentId}' already has ${grouped(this.config.C3PO_MAX_WAITS_PER_AGENT)} blocked waits ` +
+          '(C3PO_MAX_WAITS_PER_AGENT): let one finish or cancel it',
+      );
+    }
+    try {
+      return await wait();
+    } finally {
+      // Not awaited: the answer need not wait for it, and a place not given back ages out.
+      this.store.endWait(agentId, waitId).catch((error: Error) => {
+        this.logger.debug(`wait place not given back (it ages out): ${error.message}`);
+      });
+    }
   }
 
   private recordDelivery(request: RequestRecord): void {

@@ -281,6 +281,19 @@ export class RequestsStore {
     return { total: total - gone.length, requests: records.filter((record) => record.request_id) };
   }
 
+  /** Counts a blocked wait of the agent's that lasts at most `longestMs`, unless it has C3PO_MAX_WAITS_PER_AGENT. */
+  beginWait(agentId: string, waitId: string, longestMs: number): Promise<ScriptCode.Ok | ScriptCode.TooManyWaits> {
+    return this.scripts.run(
+      Scripts.beginWait,
+      { waits: this.keys.waits(agentId) },
+      { waitId, longestMs, maxWaits: this.config.C3PO_MAX_WAITS_PER_AGENT },
+    );
+  }
+
+  async endWait(agentId: string, waitId: string): Promise<void> {
+    await this.redis.zrem(this.keys.waits(agentId), waitId);
+  }
+
   /**
    * The addressee, whose inbox keys a script on the request must name. It never changes, so
    * reading it before the script races with nothing.
