@@ -55,7 +55,7 @@ describe('a coordinator serving two hosts with keys', () => {
   it.each(clientKinds)('carries a request from the laptop to the CI runner and back (%s)', async (kind) => {
     const laptopHost = new Host('web', coordinator.url, { C3PO_API_KEY: laptopKey, C3PO_AGENT_ID: 'laptop-web' });
     const ciHost = new Host('runner', coordinator.url, { C3PO_API_KEY: ciKey, C3PO_AGENT_ID: 'ci-runner-1' });
-    expect((await ciHost.sessionStart('ci-session')).json.hookSpecificOutput.additionalContext).toContain(
+    expect((await ciHost.sessionStart('ci-session')).json!.hookSpecificOutput.additionalContext).toContain(
       'you are agent "ci-runner-1"',
     );
     const laptop = await Agent.connect(coordinator.url, 'laptop-web', kind, { apiKey: laptopKey });
@@ -67,7 +67,7 @@ describe('a coordinator serving two hosts with keys', () => {
     // The runner's Stop hook, sending its key, sees the request and keeps Claude at work on it.
     const stop = await ciHost.stop('ci-session', false);
     expect(stop.json).toMatchObject({ decision: 'block' });
-    expect(stop.json.reason).toContain('laptop-web');
+    expect(stop.json!.reason).toContain('laptop-web');
     const { request } = await ci.ok('wait_for_request', { timeout: 5 });
     expect(request).toMatchObject({ request_id: requestId, from_agent: 'laptop-web' });
     await ci.ok('respond_to_request', { request_id: requestId, response: 'green' });

@@ -69,6 +69,16 @@ export class Agent {
     return new Agent(id, kind, client, transport);
   }
 
+  /**
+   * Connects and registers, as a Claude Code session does when it starts (its SessionStart hook):
+   * only a registered agent, or one that has sent, has a record others can send to.
+   */
+  static async registered(url: string, id: string, kind?: ClientKind): Promise<Agent> {
+    const agent = await Agent.connect(url, id, kind);
+    await agent.ok('register_agent');
+    return agent;
+  }
+
   async listTools(): Promise<string[]> {
     const { tools } = await this.client.listTools();
     return tools.map((tool) => tool.name).sort();
