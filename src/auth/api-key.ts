@@ -23,13 +23,38 @@ export function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(createHash('sha256').update(given).digest(), createHash('sha256').update(expected).digest());
 }
 
-/** Whether an agent id matches a key's glob; ids have no separators, so `*` spans anything. */
+/**
+ * Whether an agent id matches a key's glob; ids have no separators, so `*` spans anything.
+ *
+ * A linear walk that backs up only to the last `*`, not a RegExp: the caller chooses the id, and
+ * `^.*-.*-.*-x$` against 63 dashes backtracks for seconds per star (minutes at ten), blocking the
+ * event loop of every call on the process.
+ */
 export function agentMatches(pattern: string, agentId: string): boolean {
-  const source = pattern
-    .split('')
-    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.]/g, '\\.')))
-    .join('');
-  return new RegExp(`^${source}$`).test(agentId);
+  let p = 0;
+  let a = 0;
+  let star = -1;
+  let resume = 0;
+  while (a < agentId.length) {
+    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === agentId[a])) {
+      p += 1;
+      a += 1;
+    } else if (p < pattern.length && pattern[p] === '*') {
+      star = p;
+      p += 1;
+      resume = a;
+    } else if (star !== -1) {
+      p = star + 1;
+      resume += 1;
+      a = resume;
+    } else {
+      return false;
+    }
+  }
+  while (pattern[p] === '*') {
+    p += 1;
+  }
+  return p === pattern.length;
 }
 
 /** The token of an `Authorization: Bearer <token>` header, '' when there is none. */
