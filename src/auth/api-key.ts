@@ -3,8 +3,14 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 /** What every key starts with, so a leaked one is recognisable (and secret scanners can match it). */
 const KEY_PREFIX = 'c3po_';
 
-export const KEY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-export const KEY_NAME_RULE = '1-64 letters, digits, ".", "_" or "-", starting with a letter or digit';
+/** What every key id starts with (`key_` and 12 hex digits). */
+export const KEY_ID_PREFIX = 'key_';
+/**
+ * Names are what `keys revoke <name-or-id>` looks up first, so a name may not look like an id:
+ * revoking another key by its id would otherwise revoke the key so named, and leave that one valid.
+ */
+export const KEY_NAME_PATTERN = new RegExp(`^(?!${KEY_ID_PREFIX})[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`);
+export const KEY_NAME_RULE = `1-64 letters, digits, ".", "_" or "-", starting with a letter or digit and not with '${KEY_ID_PREFIX}' (key ids do)`;
 /** Agent-id characters plus the glob wildcards `*` (any run) and `?` (one character). */
 export const AGENT_GLOB_PATTERN = /^[A-Za-z0-9._*?-]{1,64}$/;
 export const AGENT_GLOB_RULE = "an agent id or a glob of one with * and ? ('laptop-*', 'ci-runner')";
