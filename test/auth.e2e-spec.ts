@@ -4,7 +4,7 @@ import { RedisKeys } from '../src/redis/keys.js';
 import { REDIS_CLIENT } from '../src/redis/redis.constants.js';
 import { Agent, clientKinds } from './support/mcp-clients.js';
 import { CoordinatorProcess } from './support/coordinator-process.js';
-import { Coordinator, startCoordinator, uniquePrefix } from './support/coordinator.js';
+import { Coordinator, eventually, startCoordinator, uniquePrefix } from './support/coordinator.js';
 
 const ADMIN_TOKEN = 'admin-'.padEnd(40, 'x');
 const admin = { Authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -314,5 +314,121 @@ describe('API keys on', () => {
     const bobs = await auditEntries(coordinator, '&agent=bob');
     expect(bobs.every((entry) => entry.agent === 'bob')).toBe(true);
     await request(coordinator.url).get('/api/admin/audit?before=nonsense').set(admin).expect(400);
+  });
+});
+
+describe('API keys with wildcard patterns and revocation mid-wait', () => {
+  const prefix = uniquePrefix();
+  let coordinator: Coordinator;
+  /** Same Redis and prefix: wake-ups reach its waits by pub/sub, never by in-process hand-off. */
+  let other: Coordinator;
+  beforeAll(async () => {
+    const env = {
+      C3PO_ADMIN_TOKEN: ADMIN_TOKEN,
+      C3PO_KEY_PREFIX: prefix,
+      C3PO_SENDS_PER_MINUTE: '3',
+      C3PO_MAX_AGENTS_PER_KEY: '3',
+    };
+    coordinator = await startCoordinator(env);
+    other = await startCoordinator(env);
+  });
+  afterAll(async () => {
+    await coordinator.close();
+    await other.close();
+  });
+
+  it('gives all the agent ids of one key one send bucket', async () => {
+    const key = await createKey(coordinator, 'fleet', 'fleet-*');
+    const sinkKey = await createKey(coordinator, 'sink', 'sink');
+    const sink = await Agent.connect(coordinator.url, 'sink', undefined, { apiKey: sinkKey });
+    await sink.ok('register_agent', {});
+    const one = await Agent.connect(coordinator.url, 'fleet-1', undefined, { apiKey: key });
+    const two = await Agent.connect(coordinator.url, 'fleet-2', undefined, { apiKey: key });
+    await one.ok('send_request', { target: 'sink', message: 'a' });
+    await two.ok('send_request', { target: 'sink', message: 'b' });
+    await one.ok('send_request', { target: 'sink', message: 'c' });
+    expect(await two.fails('send_request', { target: 'sink', message: 'd' })).toMatch(
+      /^the agents of API key 'fleet' may send 3 requests a minute \(C3PO_SENDS_PER_MINUTE\): retry in \d+ s$/,
+    );
+    // Another key has a bucket of its own.
+    await sink.ok('send_request', { target: 'fleet-1', message: 'not counted against fleet' });
+    await Promise.all([sink, one, two].map((agent) => agent.close()));
+  });
+
+  it('lets one key use at most C3PO_MAX_AGENTS_PER_KEY agent ids', async () => {
+    const key = await createKey(coordinator, 'many', 'many-*');
+    const asId = (id: string) => ({ 'X-Agent-ID': id, Authorization: `Bearer ${key}` });
+    for (const id of ['many-1', 'many-2', 'many-3']) {
+      await request(coordinator.url).get('/api/pending').set(asId(id)).expect(200);
+    }
+    const refused = await request(coordinator.url).get('/api/pending').set(asId('many-4')).expect(429);
+    expect(refused.body.message).toBe(
+      "the API key 'many' has already used 3 agent ids (C3PO_MAX_AGENTS_PER_KEY): use one of those, or ask the operator",
+    );
+    await request(coordinator.url).get('/api/pending').set(asId('many-2')).expect(200);
+    const listed = await request(coordinator.url).get('/api/agents').set(asId('many-1')).expect(200);
+    expect(listed.body.agents.map((agent: { agent_id: string }) => agent.agent_id)).not.toContain('many-4');
+  });
+
+  it.each([
+    ['handed over in the same process', 'same', () => coordinator],
+    ['woken from another process', 'other', () => other],
+  ])('ends a wait whose key is revoked, and leaves what arrives queued (%s)', async (_, name, sendVia) => {
+    const waiterKey = await createKey(coordinator, `waiter-${name}`, `waiter-${name}`);
+    const senderKey = await createKey(coordinator, `sender-${name}`, `sender-${name}`);
+    const waiter = await Agent.connect(coordinator.url, `waiter-${name}`, undefined, { apiKey: waiterKey });
+    await waiter.ok('register_agent', {});
+    const sender = await Agent.connect(sendVia().url, `sender-${name}`, undefined, { apiKey: senderKey });
+    const wait = waiter.call('wait_for_request', { timeout: 30 });
+    await eventually(() => coordinator.blockedWaiters() === 1, 'the wait to block');
+    await request(coordinator.url).delete(`/api/admin/keys/waiter-${name}`).set(admin).expect(200);
+    const { request_id: requestId } = await sender.ok('send_request', {
+      target: `waiter-${name}`,
+      message: 'still yours?',
+    });
+    const ended = await wait;
+    expect(ended).toMatchObject({ isError: true });
+    expect(ended.text).toContain(`the API key 'waiter-${name}' was revoked`);
+    expect(await sender.ok('get_request_status', { request_id: requestId })).toMatchObject({
+      state: 'queued',
+      delivery_count: 0,
+    });
+    await waiter.close();
+    await sender.close();
+  });
+
+  it('ends a wait of a revoked key at its next re-check, though nothing arrives', async () => {
+    const quick = await startCoordinator({
+      C3PO_ADMIN_TOKEN: ADMIN_TOKEN,
+      C3PO_KEY_PREFIX: prefix,
+      C3PO_WAIT_RECHECK_MS: '100',
+    });
+    try {
+      const key = await createKey(coordinator, 'idle', 'idle');
+      const idle = await Agent.connect(quick.url, 'idle', undefined, { apiKey: key });
+      const wait = idle.call('wait_for_request', { timeout: 20 });
+      await eventually(() => quick.blockedWaiters() === 1, 'the wait to block');
+      await request(coordinator.url).delete('/api/admin/keys/idle').set(admin).expect(200);
+      expect((await wait).text).toContain("the API key 'idle' was revoked");
+      await idle.close();
+    } finally {
+      await quick.close();
+    }
+  });
+
+  it('ends a wait for an answer once the waiting key is revoked, though the answer is handed over in-process', async () => {
+    const askerKey = await createKey(coordinator, 'asker', 'asker');
+    const helperKey = await createKey(coordinator, 'helper', 'helper');
+    const asker = await Agent.connect(coordinator.url, 'asker', undefined, { apiKey: askerKey });
+    const helper = await Agent.connect(coordinator.url, 'helper', undefined, { apiKey: helperKey });
+    await helper.ok('register_agent', {});
+    const { request_id: requestId } = await asker.ok('send_request', { target: 'helper', message: 'q' });
+    const wait = asker.call('wait_for_response', { request_id: requestId, timeout: 30 });
+    await eventually(() => coordinator.blockedWaiters() === 1, 'the wait to block');
+    await request(coordinator.url).delete('/api/admin/keys/asker').set(admin).expect(200);
+    await helper.ok('respond_to_request', { request_id: requestId, response: 'a' });
+    expect((await wait).text).toContain("the API key 'asker' was revoked");
+    await asker.close();
+    await helper.close();
   });
 });

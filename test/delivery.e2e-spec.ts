@@ -223,6 +223,7 @@ describe('request delivery', () => {
         message: requestId,
         context: '',
         deliverNow,
+        payer: 'alice',
       });
       const older = await store.send(request('req-older', false));
       const newer = await store.send(request('req-newer', true));

@@ -45,6 +45,7 @@ describe('an inbox of 3,000 full-size requests', () => {
             message: message(batch + i),
             context: message(batch + i),
             deliverNow: false,
+            payer: 'flooder',
           });
         }),
       );

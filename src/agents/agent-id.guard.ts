@@ -11,6 +11,8 @@ import { createsAgentRecord } from './creates-agent-record.js';
 
 export interface AgentRequest extends Request {
   agentId: string;
+  /** The key the call authenticated with; unset while keys are off. */
+  apiKey?: KeyHolder;
 }
 
 /**
@@ -45,9 +47,11 @@ export class AgentIdGuard implements CanActivate {
         holder.name,
       );
     }
+    request.apiKey = holder ?? undefined;
     annotateCall({ agent_id: request.agentId, ...(holder && { key_name: holder.name }) });
     const session = request.headers[SESSION_ID_HEADER];
     await this.presence.seen(request.agentId, typeof session === 'string' ? session : undefined, {
+      key: holder ?? undefined,
       // A key holder is known to the operator; without keys only registering or sending makes an agent.
       create: holder !== null || createsAgentRecord(request),
     });

@@ -95,6 +95,11 @@ export class ApiKeysService {
     };
   }
 
+  /** Whether the key with this id still exists (not revoked). */
+  isValid(keyId: string): Promise<boolean> {
+    return this.store.exists(keyId);
+  }
+
   /** The holder of a presented key, or null when no stored key has its hash (wrong or revoked). */
   authenticate(key: string): Promise<KeyHolder | null> {
     return this.store.authenticate(hashKey(key));

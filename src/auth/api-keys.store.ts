@@ -80,6 +80,10 @@ export class ApiKeysStore {
       .sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  async exists(keyId: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys.apiKey(keyId))) === 1;
+  }
+
   async authenticate(hash: string): Promise<KeyHolder | null> {
     const found = await this.scripts.run(
       Scripts.authenticateApiKey,

@@ -200,6 +200,12 @@ export class AppConfig {
   @Min(1)
   C3PO_MAX_AGENTS = 10_000;
 
+  /** Agent ids one API key may use (a wildcard pattern must not be a way around C3PO_MAX_AGENTS). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  C3PO_MAX_AGENTS_PER_KEY = 100;
+
   /** Blocked waits (wait_for_request, wait_for_response) one agent may hold at once, across processes. */
   @Transform(toInt)
   @IsInt()

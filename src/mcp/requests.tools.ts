@@ -2,7 +2,8 @@ import { UseInterceptors } from '@nestjs/common';
 import { Ctx, Payload } from '@nestjs/microservices';
 import { McpContext, McpController, Tool } from '@rekog/mcp-nest';
 import { z } from 'zod';
-import { AgentId } from '../agents/agent-id.decorator.js';
+import { AgentId, CallerKey } from '../agents/agent-id.decorator.js';
+import type { KeyHolder } from '../auth/api-keys.store.js';
 import { ToolLoggingInterceptor } from '../logging/tool-logging.interceptor.js';
 import { RequestsService } from '../requests/requests.service.js';
 import { toolResult, waitHooks } from './tool-call.js';
@@ -62,8 +63,12 @@ export class RequestsTools {
       'An offline agent gets the request when it comes back. Safe to retry: a repeat returns the same request_id.',
     parameters: sendRequestArgs,
   })
-  async sendRequest(@Payload() args: z.infer<typeof sendRequestArgs>, @AgentId() agentId: string) {
-    return toolResult(await this.requests.send(agentId, args));
+  async sendRequest(
+    @Payload() args: z.infer<typeof sendRequestArgs>,
+    @AgentId() agentId: string,
+    @CallerKey() key: KeyHolder | undefined,
+  ) {
+    return toolResult(await this.requests.send(agentId, args, key));
   }
 
   @Tool({

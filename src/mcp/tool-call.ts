@@ -19,7 +19,8 @@ export function waitHooks(ctx: McpContext, what: string): WaitHooks {
   const session = ctx.getSession();
   const canReport = session.era === 'modern' || !session.stateless;
   const sdkSignal = (ctx.getArgByIndex(4) as { mcpReq?: { signal?: AbortSignal } } | undefined)?.mcpReq?.signal;
-  const response = ctx.getRawRequest<AgentRequest>()?.res as Response | undefined;
+  const request = ctx.getRawRequest<AgentRequest>();
+  const response = request?.res as Response | undefined;
   const disconnected = new AbortController();
   // A close after the answer went out is no disconnect: aborting then would only build a DOMException.
   response?.once('close', () => {
@@ -28,6 +29,7 @@ export function waitHooks(ctx: McpContext, what: string): WaitHooks {
     }
   });
   return {
+    key: request?.apiKey,
     signal: sdkSignal ? AbortSignal.any([sdkSignal, disconnected.signal]) : disconnected.signal,
     onProgress: canReport
       ? (elapsedMs, timeoutMs) =>

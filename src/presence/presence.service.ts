@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
 import { grouped } from '../common/grouped.js';
 import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
+import { KeyHolder } from '../auth/api-keys.store.js';
 import { AppConfig } from '../config/app-config.js';
 import { ScriptCode } from '../redis/script-code.js';
 import { isStorageUnavailable } from '../redis/storage-errors.js';
@@ -43,7 +44,7 @@ export class PresenceService {
    * the write is skipped rather than failing the call it rides on, so a wait can still answer
    * "unavailable, call again" and the MCP handshake, which needs no Redis, still works.
    */
-  async seen(agentId: string, sessionId = '', options: { create: boolean }): Promise<void> {
+  async seen(agentId: string, sessionId = '', options: { create: boolean; key?: KeyHolder }): Promise<void> {
     const key = `${agentId} ${sessionId}`;
     const now = Date.now();
     if (now - (this.lastRefresh.get(key) ?? 0) < REFRESH_INTERVAL_MS) {
@@ -54,7 +55,7 @@ export class PresenceService {
     }
     let outcome: ScriptCode;
     try {
-      outcome = await this.store.touch(agentId, sessionId, options.create);
+      outcome = await this.store.touch(agentId, sessionId, options.create, options.key?.id);
     } catch (error) {
       if (isStorageUnavailable(error)) {
         return;
@@ -66,6 +67,18 @@ export class PresenceService {
       throw new TooManyRequestsException(
         `the coordinator already holds ${grouped(this.config.C3PO_MAX_AGENTS)} agents (C3PO_MAX_AGENTS): ` +
           'no new agent ids until idle ones expire; ask the operator',
+      );
+    }
+    if (outcome === ScriptCode.TooManyAgentsForKey) {
+      this.audit.record({
+        action: 'refused.limit',
+        outcome: 'key agent cap',
+        agent: agentId,
+        detail: `agent=${agentId}`,
+      });
+      throw new TooManyRequestsException(
+        `the API key '${options.key!.name}' has already used ${grouped(this.config.C3PO_MAX_AGENTS_PER_KEY)} agent ids ` +
+          '(C3PO_MAX_AGENTS_PER_KEY): use one of those, or ask the operator',
       );
     }
     // Only a record that exists is fresh: a creating call within the second must still create it.

@@ -14,20 +14,21 @@ export class PresenceStore {
   ) {}
 
   /** Refreshes the agent's record; with `create`, makes one if there is none and the coordinator has room. */
-  touch(
-    agentId: string,
-    sessionId: string,
-    create: boolean,
-  ): Promise<ScriptCode.Ok | ScriptCode.NotFound | ScriptCode.TooManyAgents> {
+  touch(agentId: string, sessionId: string, create: boolean, keyId?: string) {
     return this.scripts.run(
       Scripts.touchAgent,
-      { agent: this.keys.agent(agentId), agentIndex: this.keys.agentIndex },
+      {
+        agent: this.keys.agent(agentId),
+        agentIndex: this.keys.agentIndex,
+        keyAgents: this.keys.apiKeyAgents(keyId ?? ''),
+      },
       {
         agentId,
         ttlS: this.config.C3PO_REQUEST_TTL_S,
         sessionId,
         create: create ? '1' : '0',
         maxAgents: this.config.C3PO_MAX_AGENTS,
+        maxAgentsPerKey: keyId ? this.config.C3PO_MAX_AGENTS_PER_KEY : 0,
       },
     );
   }

@@ -110,6 +110,11 @@ export class RedisKeys {
     return `${this.apiKeyPrefix}${keyId}`;
   }
 
+  /** The agent ids an API key used, by when (C3PO_MAX_AGENTS_PER_KEY). */
+  apiKeyAgents(keyId: string): string {
+    return `${this.apiKey(keyId)}:agents`;
+  }
+
   get apiKeyPrefix(): string {
     return `${this.base}apikey:`;
   }

@@ -14,10 +14,12 @@ type LimitRefusal<C extends ScriptCode> = [C, number];
  * contract comment names them. RedisScripts registers each one and runs it by these names.
  */
 export const Scripts = {
-  touchAgent: defineScript<ScriptCode.Ok | ScriptCode.NotFound | ScriptCode.TooManyAgents>()(
+  touchAgent: defineScript<
+    ScriptCode.Ok | ScriptCode.NotFound | ScriptCode.TooManyAgents | ScriptCode.TooManyAgentsForKey
+  >()(
     'touchAgent',
-    ['agent', 'agentIndex'],
-    ['agentId', 'ttlS', 'sessionId', 'create', 'maxAgents'],
+    ['agent', 'agentIndex', 'keyAgents'],
+    ['agentId', 'ttlS', 'sessionId', 'create', 'maxAgents', 'maxAgentsPerKey'],
   ),
   leaveSession: defineScript<0 | 1>()('leaveSession', ['agent'], ['sessionId']),
   listAgents: defineScript<[number, ...FlatHash[]]>()('listAgents', ['agentIndex'], ['horizonMs', 'agentPrefix']),

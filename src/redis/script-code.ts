@@ -32,6 +32,8 @@ export enum ScriptCode {
   TooManyAgents = -17,
   /** The agent has C3PO_MAX_WAITS_PER_AGENT waits blocked already. */
   TooManyWaits = -18,
+  /** The call's API key has used C3PO_MAX_AGENTS_PER_KEY agent ids: no record for another. */
+  TooManyAgentsForKey = -19,
 }
 
 /** A code as words for logs and the audit trail: Ok → "ok", UnknownTarget → "unknown target". */

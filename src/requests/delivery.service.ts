@@ -49,9 +49,14 @@ export class DeliveryService implements OnModuleInit, OnApplicationShutdown {
     const topic = requestTopic(request.to);
     const result = await this.store.send({ ...request, deliverNow: this.wakeups.isWaiting(topic) });
     if (result.ok && result.delivered && !this.wakeups.handOff(topic, result.delivered)) {
-      await this.store.requeue(request.to, result.requestId);
+      await this.giveBack(request.to, result.requestId);
     }
     return result;
+  }
+
+  /** Undoes a delivery its taker cannot keep: queued again in its place, the hand-out not counted. */
+  giveBack(agentId: string, requestId: string): Promise<void> {
+    return this.store.requeue(agentId, requestId);
   }
 
   /** Blocks until a request for `agentId` can be claimed (oldest first), and leases it. */

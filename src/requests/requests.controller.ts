@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Post, Query, UseGuards } from '@nestjs/common';
-import { AgentId } from '../agents/agent-id.decorator.js';
+import { AgentId, CallerKey } from '../agents/agent-id.decorator.js';
+import type { KeyHolder } from '../auth/api-keys.store.js';
 import { AgentIdGuard } from '../agents/agent-id.guard.js';
 import { PageQueryDto } from './dto/page-query.dto.js';
 import { SendRequestDto } from './dto/send-request.dto.js';
@@ -49,7 +50,11 @@ export class RequestsController {
 
   /** send_request for scripts: the same checks, limits and answer; 201. */
   @Post('requests')
-  send(@AgentId() agentId: string, @Body() body: SendRequestDto): Promise<SendRequestResult> {
-    return this.requests.send(agentId, body);
+  send(
+    @AgentId() agentId: string,
+    @Body() body: SendRequestDto,
+    @CallerKey() key: KeyHolder | undefined,
+  ): Promise<SendRequestResult> {
+    return this.requests.send(agentId, body, key);
   }
 }

@@ -7,10 +7,13 @@ import {
   Injectable,
   Logger,
   NotFoundException,
+  UnauthorizedException,
 } from '@nestjs/common';
 import { AgentsService } from '../agents/agents.service.js';
 import { parseAgentId } from '../agents/agent-id.js';
 import { AuditService } from '../audit/audit.service.js';
+import { ApiKeysService } from '../auth/api-keys.service.js';
+import { KeyHolder } from '../auth/api-keys.store.js';
 import { AppConfig } from '../config/app-config.js';
 import { grouped } from '../common/grouped.js';
 import { isoFromMs } from '../common/timestamps.js';
@@ -55,8 +58,9 @@ export interface SendRequestResult {
   duplicate?: true;
 }
 
-/** How a blocked wait is observed: the caller's cancellation and a progress sink. */
+/** How a blocked wait is observed: the caller's cancellation and a progress sink, and the caller's API key. */
 export interface WaitHooks {
+  key?: KeyHolder;
   signal?: AbortSignal;
   onProgress?: (elapsedMs: number, timeoutMs: number) => Promise<void>;
 }
@@ -134,11 +138,13 @@ export class RequestsService {
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
     private readonly audit: AuditService,
+    private readonly apiKeys: ApiKeysService,
   ) {
     metrics.gauge('c3po_blocked_waiters', 'Waits blocked in this process now', () => wakeups.blockedWaiters);
   }
 
-  async send(from: string, input: SendRequestInput): Promise<SendRequestResult> {
+  /** `key`: the API key of the call, whose agent ids share one send bucket. */
+  async send(from: string, input: SendRequestInput, key?: KeyHolder): Promise<SendRequestResult> {
     const target = parseAgentId(input.target, 'target');
     if (target === from) {
       throw new BadRequestException(`you are '${from}': a request to yourself would never be answered`);
@@ -157,6 +163,8 @@ export class RequestsService {
       message: input.message,
       context: input.context ?? '',
       idempotencyKey: input.idempotency_key,
+      // "key:" cannot start an agent id, so a key's bucket never meets an agent's.
+      payer: key ? `key:${key.id}` : from,
     });
     if (!result.ok) {
       const limit = SEND_LIMITS[result.code];
@@ -171,6 +179,7 @@ export class RequestsService {
         conversationId: input.conversation_id,
         bytes: Buffer.byteLength(input.message) + Buffer.byteLength(input.context ?? ''),
         measure: result.measure,
+        keyName: key?.name,
       });
     }
     this.audit.record({
@@ -217,6 +226,13 @@ export class RequestsService {
     );
     switch (outcome.kind) {
       case 'found':
+        if (hooks.key) {
+          // A hand-off skips the check before each attempt: give the request back for the next taker.
+          await this.ensureKeyValid(hooks.key).catch(async (error: Error) => {
+            await this.delivery.giveBack(agentId, outcome.value.request_id);
+            throw error;
+          });
+        }
         this.recordDelivery(outcome.value);
         return { status: 'received', request: requestView(outcome.value) };
       case 'restarting':
@@ -291,6 +307,9 @@ export class RequestsService {
     );
     switch (outcome.kind) {
       case 'found':
+        if (hooks.key) {
+          await this.ensureKeyValid(hooks.key);
+        }
         return outcome.value;
       case 'restarting':
         return { ...RESTARTING, request_id: requestId };
@@ -462,7 +481,17 @@ export class RequestsService {
         await this.presence.seen(agentId, '', { create: false });
         await hooks.onProgress?.(elapsedMs, timeoutMs);
       },
+      stillAllowed: hooks.key && (() => this.ensureKeyValid(hooks.key!)),
     };
+  }
+
+  /** A wait outlives the guard's check: a key revoked meanwhile must not be served what arrives. */
+  private async ensureKeyValid(key: KeyHolder): Promise<void> {
+    if (!(await this.apiKeys.isValid(key.id))) {
+      throw new UnauthorizedException(
+        `the API key '${key.name}' was revoked: ask the coordinator's operator for a key`,
+      );
+    }
   }
 
   private checkSize(field: string, value: string): void {
@@ -487,6 +516,8 @@ export class RequestsService {
       bytes?: number;
       /** A limit's measure from the store (see SendResult). */
       measure?: number;
+      /** The API key whose send bucket ran dry. */
+      keyName?: string;
     },
   ): Promise<HttpException> {
     const request = `request '${ids.requestId}'`;
@@ -507,8 +538,9 @@ export class RequestsService {
         );
       case ScriptCode.SendRateExceeded: {
         const seconds = Math.max(1, Math.ceil(ids.measure! / 1000));
+        const who = ids.keyName ? `the agents of API key '${ids.keyName}'` : `'${ids.agentId}'`;
         return new TooManyRequestsException(
-          `'${ids.agentId}' may send ${grouped(this.config.C3PO_SENDS_PER_MINUTE)} requests a minute ` +
+          `${who} may send ${grouped(this.config.C3PO_SENDS_PER_MINUTE)} requests a minute ` +
             `(C3PO_SENDS_PER_MINUTE): retry in ${seconds} s`,
           seconds,
         );

@@ -21,6 +21,8 @@ export interface NewRequest {
   context: string;
   /** Given by the sender: repeats with this key return the first request. */
   idempotencyKey?: string;
+  /** Whose send bucket pays: the sender's API key when it has one (all its agent ids share it), else the sender. */
+  payer: string;
   /** Deliver it at once if nothing older is queued: this process holds a blocked wait of `to`'s. */
   deliverNow: boolean;
 }
@@ -93,7 +95,7 @@ export class RequestsStore {
         dedupe: k.dedupe(dedupeHash),
         leases: k.leases,
         inboxBytes: k.inboxBytes(request.to),
-        sendBucket: k.sendBucket(request.from),
+        sendBucket: k.sendBucket(request.payer),
       },
       {
         requestId: request.requestId,

@@ -26,6 +26,8 @@ export interface WaitOptions {
   signal?: AbortSignal;
   /** Runs at every re-check (C3PO_WAIT_RECHECK_MS), not awaited; its failures do not end the wait. */
   onHeartbeat?: (elapsedMs: number) => Promise<void>;
+  /** Runs before every attempt; throws to end the wait with that error (a revoked API key). */
+  stillAllowed?: () => Promise<void>;
 }
 
 /**
@@ -127,6 +129,7 @@ export class WakeupService implements OnModuleInit, BeforeApplicationShutdown, O
         rung = false;
         let value: T | null;
         try {
+          await options.stillAllowed?.();
           value = await attempt();
         } catch (error) {
           if (isStorageUnavailable(error)) {

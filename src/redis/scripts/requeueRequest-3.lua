@@ -1,5 +1,6 @@
---[[ Undo a delivery that sendRequest made for a wait that was gone when it got there: queued
-  again in its place, not counted, and the addressee's waits in every process woken.
+--[[ Undo a delivery its taker cannot keep (a wait gone when sendRequest's hand-off got there, or
+  whose API key was revoked meanwhile): queued again in its place, not counted, and the
+  addressee's waits in every process woken.
   KEYS[1] request hash   KEYS[2] addressee's queued zset   KEYS[3] lease zset
   ARGV[1] request id     ARGV[2] events channel            ARGV[3] TTL seconds
   Returns 1 requeued, 0 no longer delivered (answered, cancelled or expired meanwhile) ]]

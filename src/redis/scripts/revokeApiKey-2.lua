@@ -1,4 +1,5 @@
---[[ Delete an API key, found by name or id, so that no process accepts it from now on.
+--[[ Delete an API key, found by name or id, so that no process accepts it from now on, and
+  the record of the agent ids it used.
   KEYS[1] key ids by name   KEYS[2] key ids by hash
   ARGV[1] name or id   ARGV[2] key record prefix (records share the keys' hash tag)
   Returns {Code.Ok, id, name, agent_pattern, revoked_at ms} or Code.NotFound ]]
@@ -11,5 +12,5 @@ if not f[1] then
 end
 redis.call('HDEL', KEYS[1], f[1])
 redis.call('HDEL', KEYS[2], f[3])
-redis.call('DEL', record)
+redis.call('DEL', record, record .. ':agents')
 return { Code.Ok, id, f[1], f[2], nowMs() }
