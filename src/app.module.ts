@@ -4,6 +4,7 @@ import { AgentsModule } from './agents/agents.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
 import { HttpDrainService } from './common/http-drain.service.js';
+import { JsonDepthMiddleware } from './common/json-depth.middleware.js';
 import { ConfigModule } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
 import { CallLoggingMiddleware } from './logging/call-logging.middleware.js';
@@ -36,6 +37,6 @@ import { RequestsModule } from './requests/requests.module.js';
 })
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(CallLoggingMiddleware).forRoutes('*path');
+    consumer.apply(CallLoggingMiddleware, JsonDepthMiddleware).forRoutes('*path');
   }
 }
