@@ -103,6 +103,20 @@ describe('REST API', () => {
       });
     });
 
+    // Found by test/fuzz: the profile reaches Lua as JSON, and cjson refused the \udXXX escape
+    // JSON.stringify writes for a lone surrogate: a 500 (and "Internal server error" on MCP).
+    it('stores a lone surrogate in a description as U+FFFD, as Redis stores any text', async () => {
+      const body = (
+        await api
+          .post('/api/agents/register')
+          .set('X-Agent-ID', 'surrogate')
+          .set('Content-Type', 'application/json')
+          .send('{"description":"a\\udc5cb","capabilities":["\\ud800"]}')
+          .expect(200)
+      ).body;
+      expect(body.agent).toMatchObject({ description: 'a\ufffdb', capabilities: ['\ufffd'] });
+    });
+
     it('works with no body at all', async () => {
       await api.post('/api/agents/register').set('X-Agent-ID', 'bare').expect(200);
     });
