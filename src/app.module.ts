@@ -2,6 +2,7 @@ import { MiddlewareConsumer, Module, NestModule, ValidationPipe } from '@nestjs/
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AgentsModule } from './agents/agents.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { AuthModule } from './auth/auth.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
 import { HttpDrainService } from './common/http-drain.service.js';
 import { JsonDepthMiddleware } from './common/json-depth.middleware.js';
@@ -20,6 +21,7 @@ import { RequestsModule } from './requests/requests.module.js';
     MetricsModule,
     RedisModule,
     AuditModule,
+    AuthModule,
     PresenceModule,
     AgentsModule,
     RequestsModule,

@@ -21,6 +21,7 @@ describe('loadConfig', () => {
       C3PO_MARKER_CHECK_MS: 5000,
       C3PO_DATA_DIR: 'data',
       C3PO_ADMIN_TOKEN: '',
+      C3PO_MAX_API_KEYS: 1000,
       C3PO_ALLOW_UNAUTHENTICATED: '0',
       C3PO_ALLOWED_HOSTS: '',
       C3PO_ALLOWED_ORIGINS: '',

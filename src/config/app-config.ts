@@ -111,16 +111,22 @@ export class AppConfig {
   })
   C3PO_ADMIN_TOKEN = '';
 
+  /** API keys the coordinator keeps at most. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  C3PO_MAX_API_KEYS = 1000;
+
   /** '1' lets a coordinator bound to a non-loopback address serve without keys (logged at start). */
   @IsIn(['0', '1'])
   C3PO_ALLOW_UNAUTHENTICATED: '0' | '1' = '0';
 
   /** Host names accepted in the Host header besides loopback ones, comma-separated. */
-  @Matches(/^[A-Za-z0-9.:\[\]*,-]*$/, { message: 'C3PO_ALLOWED_HOSTS must be host names separated by commas' })
+  @Matches(/^[A-Za-z0-9.:[\]*,-]*$/, { message: 'C3PO_ALLOWED_HOSTS must be host names separated by commas' })
   C3PO_ALLOWED_HOSTS = '';
 
   /** Origins (scheme://host[:port]) accepted in an Origin header, comma-separated; none by default. */
-  @Matches(/^[A-Za-z0-9.:/\[\]*,-]*$/, { message: 'C3PO_ALLOWED_ORIGINS must be origins separated by commas' })
+  @Matches(/^[A-Za-z0-9.:/[\]*,-]*$/, { message: 'C3PO_ALLOWED_ORIGINS must be origins separated by commas' })
   C3PO_ALLOWED_ORIGINS = '';
 
   /** PEM files to serve HTTPS natively; both or neither. */

@@ -88,7 +88,11 @@ export class RedisKeys {
 
   /** An API key's record (name, agent pattern, hash, times). */
   apiKey(keyId: string): string {
-    return `${this.base}apikey:${keyId}`;
+    return `${this.apiKeyPrefix}${keyId}`;
+  }
+
+  get apiKeyPrefix(): string {
+    return `${this.base}apikey:`;
   }
 
   /** Key ids by the SHA-256 of the key. */

@@ -80,5 +80,20 @@ export const Scripts = {
     ['request', 'queued', 'pending', 'dead'],
     ['requestId', 'channel', 'ttlS'],
   ),
+  createApiKey: defineScript<Refusal | [ScriptCode.Ok, number]>()(
+    'createApiKey',
+    ['record', 'byName', 'byHash'],
+    ['id', 'name', 'agentPattern', 'hash', 'maxKeys'],
+  ),
+  revokeApiKey: defineScript<Refusal | [ScriptCode.Ok, string, string, string, number]>()(
+    'revokeApiKey',
+    ['byName', 'byHash'],
+    ['nameOrId', 'recordPrefix'],
+  ),
+  authenticateApiKey: defineScript<[string, string, string] | null>()(
+    'authenticateApiKey',
+    ['byHash'],
+    ['hash', 'recordPrefix', 'touchEveryMs'],
+  ),
   readRequest: defineScript<FlatHash>()('readRequest', ['request', 'leases'], ['reader', 'leaseMs']),
 } as const;

@@ -19,4 +19,12 @@ export enum ScriptCode {
   /** An idempotency key already used for a different request. */
   KeyReused = -10,
   NotDeadLetter = -11,
+  /** An API key name already in use. */
+  NameTaken = -12,
+  TooManyKeys = -13,
+}
+
+/** A code as words for logs and the audit trail: Ok → "ok", UnknownTarget → "unknown target". */
+export function describeCode(code: ScriptCode): string {
+  return (ScriptCode[code] ?? String(code)).replace(/(?<=[a-z])(?=[A-Z])/g, ' ').toLowerCase();
 }

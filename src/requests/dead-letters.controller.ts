@@ -1,9 +1,11 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { OperatorGuard } from '../auth/admin.guard.js';
 import { PageQueryDto } from './dto/page-query.dto.js';
 import { RequestsService } from './requests.service.js';
 
 /** For operators: requests no addressee answered after C3PO_MAX_DELIVERIES hand-outs. */
 @Controller('api/dead-letters')
+@UseGuards(OperatorGuard)
 export class DeadLettersController {
   constructor(private readonly requests: RequestsService) {}
 

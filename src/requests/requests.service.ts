@@ -8,13 +8,14 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import { AgentsService } from '../agents/agents.service.js';
+import { AuditService } from '../audit/audit.service.js';
 import { parseAgentId } from '../agents/agent-id.js';
 import { AppConfig } from '../config/app-config.js';
 import { isoFromMs } from '../common/timestamps.js';
 import { annotateCall } from '../logging/call-context.js';
 import { Metrics } from '../metrics/metrics.js';
 import { PresenceService } from '../presence/presence.service.js';
-import { ScriptCode } from '../redis/script-code.js';
+import { describeCode, ScriptCode } from '../redis/script-code.js';
 import { answerTopic } from '../redis/topics.js';
 import { DeliveryService } from './delivery.service.js';
 import {
@@ -112,6 +113,7 @@ export class RequestsService {
     private readonly presence: PresenceService,
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
+    private readonly audit: AuditService,
   ) {
     metrics.gauge('c3po_blocked_waiters', 'Waits blocked in this process now', () => wakeups.blockedWaiters);
   }
@@ -137,8 +139,14 @@ export class RequestsService {
       idempotencyKey: input.idempotency_key,
     });
     if (!result.ok) {
+      this.audit.record({ action: 'send', outcome: describeCode(result.code), detail: `to ${target}` });
       throw await this.refusal(result.code, { agentId: from, target, conversationId: input.conversation_id });
     }
+    this.audit.record({
+      action: 'send',
+      outcome: result.duplicateOf ? 'duplicate' : 'ok',
+      detail: `${result.requestId} to ${target}`,
+    });
     if (!result.duplicateOf) {
       this.metrics.requestsSent.inc();
     }
@@ -193,6 +201,7 @@ export class RequestsService {
     }
     this.checkSize('response', response);
     const result = await this.store.respond(requestId, agentId, response, status);
+    this.audit.record({ action: 'answer', outcome: describeCode(result.code), detail: requestId });
     if (!result.ok) {
       throw await this.refusal(result.code, { agentId, requestId });
     }
@@ -272,6 +281,7 @@ export class RequestsService {
     requestId: string,
   ): Promise<{ request_id: string; state: 'cancelled'; cancelled_at: string }> {
     const result = await this.store.cancel(requestId, agentId);
+    this.audit.record({ action: 'cancel', outcome: describeCode(result.code), detail: requestId });
     if (!result.ok) {
       throw await this.refusal(result.code, { agentId, requestId });
     }

@@ -38,9 +38,17 @@ export class Agent {
     this.transport = transport;
   }
 
-  static async connect(url: string, id: string, kind: ClientKind = 'client-2.x (2026-07-28)'): Promise<Agent> {
+  /** `apiKey` is sent as `Authorization: Bearer <key>`, as the plugin sends C3PO_API_KEY. */
+  static async connect(
+    url: string,
+    id: string,
+    kind: ClientKind = 'client-2.x (2026-07-28)',
+    options: { apiKey?: string } = {},
+  ): Promise<Agent> {
     const endpoint = new URL('/mcp', url);
-    const requestInit = { headers: { 'X-Agent-ID': id } };
+    const requestInit = {
+      headers: { 'X-Agent-ID': id, ...(options.apiKey && { Authorization: `Bearer ${options.apiKey}` }) },
+    };
     const info = { name: `test-${id}`, version: '1.0.0' };
     if (kind === 'sdk-1.x (2025-11-25)') {
       const client = new LegacyClient(info);
