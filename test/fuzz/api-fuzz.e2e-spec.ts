@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { CoordinatorProcess } from '../support/coordinator-process.js';
 import { uniquePrefix } from '../support/coordinator.js';
-import { Agent } from '../support/mcp-clients.js';
+import { Agent, ClientKind } from '../support/mcp-clients.js';
 import { FuzzArbitraries, FuzzCase, FuzzTargets } from './fuzz-arbitraries.js';
 import { FuzzRunner } from './fuzz-runner.js';
 import { PreFuzzRequests, RequestsSnapshot } from './pre-fuzz-requests.js';
@@ -35,14 +35,27 @@ function runsFor(family: { runs: number }): number {
 
 interface Mode {
   name: string;
-  env: Record<string, string>;
+  /** Set: API keys on, every agent call needs a key for its agent id. */
+  adminToken?: string;
 }
 
-const modes: Mode[] = [{ name: 'keys off, loopback', env: {} }];
+const modes: Mode[] = [{ name: 'keys on', adminToken: 'fuzz-admin-'.padEnd(48, 'x') }, { name: 'keys off, loopback' }];
+
+/** A key through the admin API, as an operator makes one. */
+async function mintKey(url: string, adminToken: string, name: string, agent: string): Promise<string> {
+  const response = await fetch(`${url}/api/admin/keys`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name, agent }),
+  });
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { key: string }).key;
+}
 
 describe.each(modes)('the coordinator process under fuzzing ($name)', (mode) => {
   const prefix = uniquePrefix();
-  const callers = ['fz-1', 'fz-2', 'fz-3'];
+  /** Each fuzz agent's key pattern: an exact id and two globs. */
+  const callers: Record<string, string> = { 'fz-1': 'fz-1', 'fz-2': 'fz-?', 'fz-3': 'fz-3*' };
   let coordinator: CoordinatorProcess;
   let alice: Agent;
   let bob: Agent;
@@ -50,25 +63,40 @@ describe.each(modes)('the coordinator process under fuzzing ($name)', (mode) => 
   let before: RequestsSnapshot;
   let runner: FuzzRunner;
   let arbitraries: FuzzArbitraries;
-  const started = Date.now();
+  let started = 0;
+
+  /** A real client of either era, with a fresh key of its own when keys are on. */
+  async function connect(id: string, kind: ClientKind): Promise<Agent> {
+    const apiKey = mode.adminToken && (await mintKey(coordinator.url, mode.adminToken, `${id}-key`, id));
+    return Agent.connect(coordinator.url, id, kind, { apiKey });
+  }
 
   beforeAll(async () => {
+    started = Date.now();
     coordinator = await CoordinatorProcess.start({
       C3PO_KEY_PREFIX: prefix,
       C3PO_MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES),
-      ...mode.env,
+      ...(mode.adminToken && { C3PO_ADMIN_TOKEN: mode.adminToken }),
     });
-    alice = await Agent.connect(coordinator.url, 'alice', 'sdk-1.x (2025-11-25)');
-    bob = await Agent.connect(coordinator.url, 'bob', 'client-2.x (2026-07-28)');
+    alice = await connect('alice', 'sdk-1.x (2025-11-25)');
+    bob = await connect('bob', 'client-2.x (2026-07-28)');
     stored = await PreFuzzRequests.store(alice, bob, prefix);
     before = await stored.snapshot();
     const targets: FuzzTargets = {
-      callers,
+      callers: Object.keys(callers),
       owners: [alice.id, bob.id],
       // Copies: the runner adds the ids the fuzz agents make.
       requestIds: [...stored.requestIds],
       conversationIds: [...stored.conversationIds],
     };
+    if (mode.adminToken) {
+      // The fuzz agents' keys only: the owners' keys never reach the fuzzer, so every call as an owner must fail.
+      targets.keys = {};
+      for (const [id, pattern] of Object.entries(callers)) {
+        targets.keys[id] = await mintKey(coordinator.url, mode.adminToken, `${id}-key`, pattern);
+      }
+      targets.adminToken = mode.adminToken;
+    }
     runner = new FuzzRunner(coordinator, targets);
     arbitraries = new FuzzArbitraries(targets, MAX_MESSAGE_BYTES);
   });
@@ -106,8 +134,8 @@ describe.each(modes)('the coordinator process under fuzzing ($name)', (mode) => 
   });
 
   it('still carries a request and its answer between real clients of both eras', async () => {
-    const carol = await Agent.connect(coordinator.url, 'carol', 'sdk-1.x (2025-11-25)');
-    const dave = await Agent.connect(coordinator.url, 'dave', 'client-2.x (2026-07-28)');
+    const carol = await connect('carol', 'sdk-1.x (2025-11-25)');
+    const dave = await connect('dave', 'client-2.x (2026-07-28)');
     try {
       const { request_id } = await carol.ok('send_request', { target: 'dave', message: 'still there?' });
       const received = await dave.ok('wait_for_request', { timeout: 5 });

@@ -28,7 +28,11 @@ export interface FuzzTargets {
   owners: string[];
   requestIds: string[];
   conversationIds: string[];
-  /** With API keys on: the key of each caller, and the admin token (only ever sent on read-only admin calls). */
+  /**
+   * With API keys on: the key of each caller (never an owner's), and the admin token. The admin
+   * token may create and revoke keys, but cannot reach the owners' keys by a name the fuzzer
+   * would guess, so at worst it narrows later cases to refusals.
+   */
   keys?: Record<string, string>;
   adminToken?: string;
 }
@@ -211,11 +215,13 @@ export class FuzzArbitraries {
 
   // ---- identities -------------------------------------------------------------------------
 
-  /** The X-Agent-ID to call as; undefined sends none. */
+  /** The X-Agent-ID to call as; undefined sends none. With keys on, owners too, to be refused. */
   private callerId(framing: Framing): fc.Arbitrary<string | undefined> {
-    const callers = this.targets.keys ? [...this.targets.callers, ...this.targets.owners] : this.targets.callers;
+    const tight = framing === 'tight';
+    const owners = this.targets.keys ? [fc.constantFrom(...this.targets.owners)] : [];
     return fc.oneof(
-      { arbitrary: fc.constantFrom(...callers), weight: framing === 'tight' ? 200 : 12 },
+      { arbitrary: fc.constantFrom(...this.targets.callers), weight: tight ? 200 : 12 },
+      ...owners.map((arbitrary) => ({ arbitrary, weight: tight ? 20 : 4 })),
       { arbitrary: fc.stringMatching(/^fz[A-Za-z0-9._-]{0,10}$/), weight: 2 },
       { arbitrary: headerValue, weight: 2 },
       { arbitrary: fc.constantFrom('a'.repeat(65), '-x', '.', 'x y', 'ÿ', 'a,b'), weight: 1 },
@@ -224,7 +230,7 @@ export class FuzzArbitraries {
   }
 
   /** An Authorization header for a call as `agent`: with keys on, its own key is the common case. */
-  private authorization(agent: string | undefined): fc.Arbitrary<string | undefined> {
+  private authorization(agent: string | undefined, framing: Framing): fc.Arbitrary<string | undefined> {
     const { keys, adminToken } = this.targets;
     const garbage = fc.oneof(
       fc.constant(undefined),
@@ -250,7 +256,7 @@ export class FuzzArbitraries {
     if (own) {
       const mangled = fc.constantFrom(`Bearer ${own} `, `bearer ${own}`, `Bearer ${own.slice(0, -1)}`, own);
       return fc.oneof(
-        { arbitrary: fc.constant(`Bearer ${own}`), weight: 8 },
+        { arbitrary: fc.constant(`Bearer ${own}`), weight: framing === 'tight' ? 100 : 8 },
         { arbitrary: mangled, weight: 1 },
         { arbitrary: fc.oneof(...variants), weight: 2 },
       );
@@ -261,7 +267,7 @@ export class FuzzArbitraries {
   /** X-Agent-ID and Authorization together, so a caller's key goes with that caller. */
   private identity(framing: Framing = 'loose'): fc.Arbitrary<Record<string, string>> {
     return this.callerId(framing).chain((agent) =>
-      this.authorization(agent).map((auth) => compact({ 'X-Agent-ID': agent, Authorization: auth })),
+      this.authorization(agent, framing).map((auth) => compact({ 'X-Agent-ID': agent, Authorization: auth })),
     );
   }
 

@@ -28,6 +28,9 @@ const LEAKS = [
   /Internal server error/i,
 ];
 
+/** Routes behind the agent guard: with keys on, a call as an owner (whose key the fuzzer lacks) must fail. */
+const AGENT_ROUTES = /^\/(?:mcp|api\/agents|api\/pending)(?:[/?]|$)/;
+
 /** Lines in the coordinator's output that say something went wrong inside it. */
 const TROUBLE = [/\bERROR\b/, /^\s+at \S.*:\d+:\d+\)?$/, /Unhandled|uncaught/i, /FATAL|Segmentation/];
 
@@ -80,6 +83,9 @@ export class FuzzRunner {
     if (outcome?.status !== undefined && outcome.status >= 500) {
       problems.push(`status ${outcome.status}`);
     }
+    if (this.impersonates(fuzzCase) && !(outcome?.status !== undefined && outcome.status >= 400)) {
+      problems.push(`a call as an owner without the owner's key got ${outcome?.status ?? 'no answer'}`);
+    }
     if (outcome) {
       const sent = FuzzRunner.sentText(fuzzCase);
       for (const pattern of LEAKS) {
@@ -129,6 +135,14 @@ export class FuzzRunner {
       .map((message) => (message as { error?: { code?: unknown; message?: unknown } } | null)?.error)
       .filter((error) => error?.code === -32603 && !isSchemaIssueList(error.message))
       .map((error) => `internal error ${JSON.stringify(error?.message).slice(0, 300)}`);
+  }
+
+  private impersonates(fuzzCase: FuzzCase): boolean {
+    if (!this.targets.keys || fuzzCase.kind !== 'http' || !AGENT_ROUTES.test(fuzzCase.path)) {
+      return false;
+    }
+    const agent = fuzzCase.headers['X-Agent-ID'];
+    return agent !== undefined && this.targets.owners.includes(agent.trim());
   }
 
   private harvest(body: string): void {
