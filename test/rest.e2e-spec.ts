@@ -190,6 +190,20 @@ describe('REST API', () => {
     });
   });
 
+  describe('GET /api/dead-letters', () => {
+    // Found by test/fuzz: 1e20 is an integer to class-validator but not to Redis's ZRANGE,
+    // whose "value is not an integer or out of range" was a 500.
+    it('refuses an offset past what Redis can index with a 400 naming it', async () => {
+      const response = await api.get('/api/dead-letters?offset=99999999999999999999').expect(400);
+      expect(response.body.message).toMatch(/offset must not be greater than/);
+    });
+
+    it('serves an empty page at the largest offset', async () => {
+      const response = await api.get(`/api/dead-letters?offset=${Number.MAX_SAFE_INTEGER}`).expect(200);
+      expect(response.body).toMatchObject({ requests: [], next_offset: null });
+    });
+  });
+
   it('answers unknown routes with a JSON 404', async () => {
     const response = await api.get('/api/nothing-here').expect(404);
     expect(response.body).toEqual({ statusCode: 404, message: 'Cannot GET /api/nothing-here' });
