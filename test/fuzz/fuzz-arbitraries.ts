@@ -593,18 +593,39 @@ export class FuzzArbitraries {
     );
   }
 
-  private query(): fc.Arbitrary<string> {
-    const value = fc.oneof(
-      fc.integer({ min: -5, max: 200 }).map(String),
+  /** A query string for `route`: mostly the parameters it takes, so validation lets some through. */
+  private query(route: string): fc.Arbitrary<string> {
+    const odd = fc.oneof(
       fc.constantFrom('', 'abc', '1.5', '1e3', '0x10', '99999999999999999999', '-0', 'NaN', '%', '%ZZ'),
       this.odd.map((text) => encodeURIComponent(text.toWellFormed()).slice(0, 2000)),
     );
-    const name = fc.oneof(
-      { arbitrary: fc.constantFrom('limit', 'cursor', 'offset'), weight: 4 },
-      { arbitrary: fc.constantFrom('limit[]', 'limit[a]', '__proto__', 'constructor', 'state', 'agent'), weight: 1 },
-    );
+    const number = fc.oneof(fc.integer({ min: -5, max: 200 }).map(String), fc.constantFrom('9007199254740991'));
+    // Each parameter with values near what it takes, half the time: edges are found there.
+    const near: Record<string, fc.Arbitrary<string>> = {
+      limit: number,
+      offset: number,
+      cursor: fc.oneof(number, fc.stringMatching(/^\d{1,25}$/)),
+      before: fc.oneof(
+        fc.tuple(fc.nat(), fc.nat()).map(([ms, seq]) => `${ms}-${seq}`),
+        fc.constantFrom('0-0', '0-1', '999999999999999-9999999999', '1-', '-1'),
+      ),
+      agent: fc.constantFrom(...this.targets.callers, ...this.targets.owners, 'x'.repeat(65)),
+      action: fc.constantFrom('key', 'key.create', 'refused', 'send', 'cancel', 'a.'),
+    };
+    const taken = route.startsWith('/api/admin/audit')
+      ? ['limit', 'before', 'agent', 'action']
+      : route.startsWith('/api/pending') || route.startsWith('/api/dead-letters')
+        ? ['limit', 'offset']
+        : Object.keys(near);
+    const pair = fc
+      .oneof(
+        { arbitrary: fc.constantFrom(...taken), weight: 8 },
+        { arbitrary: fc.constantFrom(...Object.keys(near)), weight: 1 },
+        { arbitrary: fc.constantFrom('limit[]', 'limit[a]', '__proto__', 'constructor', 'state'), weight: 1 },
+      )
+      .chain((name) => fc.tuple(fc.constant(name), Object.hasOwn(near, name) ? fc.oneof(near[name], odd) : odd));
     return fc
-      .array(fc.tuple(name, value), { maxLength: 4 })
+      .array(pair, { maxLength: 4 })
       .map((pairs) => (pairs.length === 0 ? '' : `?${pairs.map(([k, v]) => `${k}=${v}`).join('&')}`));
   }
 
@@ -632,26 +653,25 @@ export class FuzzArbitraries {
 
   /** Every REST route (today's and the coming ones) and random ones, with odd ids, queries and bodies. */
   rest(): fc.Arbitrary<HttpCase> {
+    // Agent routes first: they hold the logic; the rest is routing and guards.
     const routes: fc.Arbitrary<string> = fc.oneof(
       {
+        arbitrary: fc.constantFrom('/api/agents', '/api/agents/register', '/api/agents/leave', '/api/pending'),
+        weight: 6,
+      },
+      { arbitrary: fc.constantFrom('/api/dead-letters', '/api/admin/keys', '/api/admin/audit'), weight: 3 },
+      {
         arbitrary: fc.constantFrom(
-          '/api/agents',
-          '/api/agents/register',
-          '/api/agents/leave',
-          '/api/pending',
-          '/api/dead-letters',
           '/api/health',
           '/api/health/live',
           '/api/health/ready',
           '/metrics',
           '/api/requests',
-          '/api/admin/keys',
-          '/api/admin/audit',
           '/mcp',
           '/',
           '/api',
         ),
-        weight: 6,
+        weight: 2,
       },
       {
         arbitrary: this.pathSegment().chain((id) =>
@@ -664,7 +684,7 @@ export class FuzzArbitraries {
             `/api/${id}`,
           ),
         ),
-        weight: 4,
+        weight: 3,
       },
     );
     const method = fc.oneof(
@@ -674,23 +694,26 @@ export class FuzzArbitraries {
     return fc
       .record({
         method,
-        route: routes,
-        query: this.query(),
-        identity: this.identity(),
+        route: routes.chain((route) => this.query(route).map((query) => ({ route, query }))),
+        identity: fc.oneof(this.identity('tight'), this.identity('loose')),
+        operator: this.operatorAuthorization(),
         body: this.restBody(),
         contentType: usually(
           fc.constant('application/json'),
           fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=bogus'),
         ),
       })
-      .map(({ method, route, query, identity, body, contentType }) => {
+      .map(({ method, route: { route, query }, identity, operator, body, contentType }) => {
         const hasBody = body !== undefined && method !== 'GET' && method !== 'HEAD';
+        // Operator routes mostly with the operator's token, or they would only ever test the guard.
+        const operatorRoute = /^\/api\/(?:admin|dead-letters)/.test(route);
         return {
           kind: 'http' as const,
           method,
           path: route + query,
           headers: compact({
             ...identity,
+            ...(operatorRoute && operator !== null && { Authorization: operator }),
             'Content-Type': hasBody && typeof contentType === 'string' ? contentType : undefined,
             // A blocking call on /mcp (GET opens a stream) must not hold the case.
           }),
@@ -698,6 +721,19 @@ export class FuzzArbitraries {
           abortAfterMs: route === '/mcp' ? 500 : undefined,
         };
       });
+  }
+
+  /** With keys on, the admin token most of the time; null leaves the agent identity's header. */
+  private operatorAuthorization(): fc.Arbitrary<string | null> {
+    const { adminToken } = this.targets;
+    if (!adminToken) {
+      return fc.constant(null);
+    }
+    return fc.oneof(
+      { arbitrary: fc.constant(`Bearer ${adminToken}`), weight: 6 },
+      { arbitrary: fc.constantFrom(`Bearer ${adminToken}x`, `Bearer ${adminToken.slice(1)}`, adminToken), weight: 1 },
+      { arbitrary: fc.constant(null), weight: 2 },
+    );
   }
 
   // ---- raw HTTP -----------------------------------------------------------------------------

@@ -97,6 +97,11 @@ export class FuzzRunner {
       }
       problems.push(...FuzzRunner.internalErrors(outcome.body));
     }
+    if (problems.length > 0) {
+      // The log line of an error can trail its answer: wait for it, so that it is reported
+      // here and not against the next case.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     problems.push(...this.newTrouble());
     if (!this.coordinator.running) {
       problems.push('the coordinator exited');
