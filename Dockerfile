@@ -21,8 +21,11 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
 USER node
 EXPOSE 8420
+# The probe calls 127.0.0.1, a loopback Host that the Host check always accepts; over https when
+# the image serves TLS itself, without verifying the certificate (issued for the public name, not
+# 127.0.0.1; the probe sends nothing). .ci/check-runtime-image.sh runs this very command.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:8420/api/health/live').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "-e", "const s = process.env.C3PO_TLS_CERT_FILE ? 'https' : 'http'; require(s).get(s + '://127.0.0.1:' + process.env.C3PO_PORT + '/api/health/live', { rejectUnauthorized: false }, (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on('error', () => process.exit(1))"]
 # The heap flags are npm start's (.ci/check-runtime-image.sh checks that they agree): 16 MB
 # semi-spaces and an old generation grown to 1.5 times its live size, not four times, hold
 # RSS near half of V8's defaults under load (see README, Benchmark).

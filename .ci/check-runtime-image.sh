@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces the Dockerfile's runtime stage without Docker (none runs here): production
 # dependencies only, the build output, the image's command (which must be npm start's); then
-# probes it the way the image's HEALTHCHECK does. Needs `npm run build` first.
+# probes it with the image's HEALTHCHECK command. Needs `npm run build` first.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 node="$repo/node_modules/.bin/node"   # Node 24, as in the node:24-slim image
@@ -18,6 +18,8 @@ trap cleanup EXIT
 # The image's CMD after "node"; image-command.mjs fails if it is not what npm start runs.
 image_args=$("$node" "$repo/.ci/image-command.mjs")
 mapfile -t node_args <<<"$image_args"
+probe_args=$("$node" "$repo/.ci/image-healthcheck.mjs")
+mapfile -t probe <<<"$probe_args"
 
 cp "$repo/package.json" "$repo/package-lock.json" "$work/"
 cp -r "$repo/dist" "$work/dist"
@@ -32,7 +34,7 @@ redis_pid=$!
 app_pid=$!
 
 for _ in $(seq 1 100); do
-  if (cd "$work" && "$node" -e "fetch('http://127.0.0.1:$port/api/health/live').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"); then
+  if (cd "$work" && C3PO_PORT="$port" "$node" "${probe[@]}"); then
     echo "runtime image check: production-only copy answers /api/health/live on port $port"
     exit 0
   fi

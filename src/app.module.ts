@@ -1,4 +1,4 @@
-import { MiddlewareConsumer, Module, NestModule, ValidationPipe } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AgentsModule } from './agents/agents.module.js';
 import { AuditModule } from './audit/audit.module.js';
@@ -14,6 +14,7 @@ import { MetricsModule } from './metrics/metrics.module.js';
 import { PresenceModule } from './presence/presence.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { RequestsModule } from './requests/requests.module.js';
+import { HostOriginMiddleware } from './security/host-origin.middleware.js';
 
 @Module({
   imports: [
@@ -39,6 +40,12 @@ import { RequestsModule } from './requests/requests.module.js';
 })
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(CallLoggingMiddleware, JsonDepthMiddleware).forRoutes('*path');
+    consumer.apply(CallLoggingMiddleware).forRoutes('*path');
+    // After the logging middleware, so a refusal is logged and counted like any answer. /metrics
+    // is left out: Prometheus scrapes each pod by its IP, a Host no list could name in advance,
+    // and it reads counters only, nothing a rebinding page could misuse.
+    consumer.apply(HostOriginMiddleware).exclude({ path: 'metrics', method: RequestMethod.ALL }).forRoutes('*path');
+    // After the Host check: a page on a foreign host learns nothing from how deep its body was.
+    consumer.apply(JsonDepthMiddleware).forRoutes('*path');
   }
 }

@@ -1,9 +1,11 @@
 import 'reflect-metadata';
+import { isIPv6 } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app.factory.js';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config.js';
 import { AppLogger } from './logging/app-logger.js';
 import { EmbeddedRedis, EmbeddedRedisError } from './redis/embedded-redis.js';
+import { checkExposure } from './security/exposure.js';
 
 /** Past this, a shutdown that is stuck gives up: orchestrators kill at 10 s or later anyway. */
 const SHUTDOWN_LIMIT_MS = 9000;
@@ -22,6 +24,14 @@ async function bootstrap(): Promise<void> {
   // Lines written before the app exists (the embedded Redis's) get the configured format too.
   Logger.overrideLogger(new AppLogger(config.C3PO_LOG_FORMAT));
   const logger = new Logger('C3PO');
+
+  const exposure = checkExposure(config);
+  if (exposure.verdict === 'refuse') {
+    logger.error(exposure.message);
+    process.exit(1);
+  } else if (exposure.verdict === 'warn') {
+    logger.warn(exposure.message);
+  }
 
   let embedded: EmbeddedRedis | undefined;
   if (!config.REDIS_URL) {
@@ -78,7 +88,9 @@ async function bootstrap(): Promise<void> {
     logger.error(`the embedded redis-server exited unexpectedly (${reason})`);
     shutDown('embedded Redis gone', 1);
   });
-  logger.log(`coordinator listening on http://${config.C3PO_HOST}:${config.C3PO_PORT} (MCP at /mcp)`);
+  const scheme = config.C3PO_TLS_CERT_FILE ? 'https' : 'http';
+  const host = isIPv6(config.C3PO_HOST) ? `[${config.C3PO_HOST}]` : config.C3PO_HOST;
+  logger.log(`coordinator listening on ${scheme}://${host}:${config.C3PO_PORT} (MCP at /mcp)`);
 }
 
 void bootstrap();

@@ -13,11 +13,19 @@ describe('claims across two coordinator processes', () => {
   });
 
   it('hands every request to exactly one of many waits, whichever process serves them', async () => {
-    const env = { C3PO_KEY_PREFIX: uniquePrefix(), C3PO_WAIT_RECHECK_MS: NO_RECHECK_MS };
+    const env = {
+      C3PO_KEY_PREFIX: uniquePrefix(),
+      C3PO_WAIT_RECHECK_MS: NO_RECHECK_MS,
+      // Each sender sends REQUESTS / 2 at once, past the default 60 a minute.
+      C3PO_SENDS_PER_MINUTE: String(REQUESTS),
+      // One agent, 'worker', blocked in many waits at once: past the default 10.
+      C3PO_MAX_WAITS_PER_AGENT: String(2 * WAITERS_PER_PROCESS),
+    };
     processes = await Promise.all([CoordinatorProcess.start(env), CoordinatorProcess.start(env)]);
     const workers = await Promise.all(
       processes.flatMap((p) => Array.from({ length: WAITERS_PER_PROCESS }, () => Agent.connect(p.url, 'worker'))),
     );
+    await workers[0].ok('register_agent');
     const senders = await Promise.all(processes.map((p, i) => Agent.connect(p.url, `boss-${i}`)));
     const received: string[] = [];
     let sent = 0;

@@ -16,8 +16,8 @@ describe('request delivery', () => {
 
   beforeAll(async () => {
     coordinator = await startCoordinator();
-    alice = await Agent.connect(coordinator.url, 'alice');
-    bob = await Agent.connect(coordinator.url, 'bob');
+    alice = await Agent.registered(coordinator.url, 'alice');
+    bob = await Agent.registered(coordinator.url, 'bob');
   });
 
   afterAll(async () => {
@@ -44,8 +44,7 @@ describe('request delivery', () => {
   });
 
   it('holds requests for an offline agent and delivers them when it comes back', async () => {
-    const dave = await Agent.connect(coordinator.url, 'dave');
-    await dave.ok('list_agents');
+    const dave = await Agent.registered(coordinator.url, 'dave');
     await dave.close();
     await request(coordinator.url).post('/api/agents/leave').set('X-Agent-ID', 'dave').send({}).expect(200);
 
@@ -274,7 +273,7 @@ describe('request delivery', () => {
     // A 10 s window: the waiter's only call is 11.5 s old when checked, so only the wait's
     // heartbeats (at 5 s and 10 s) can keep it online.
     const short = await startCoordinator({ C3PO_ONLINE_WINDOW_S: '10', C3PO_WAIT_RECHECK_MS: '5000' });
-    const sleeper = await Agent.connect(short.url, 'sleeper');
+    const sleeper = await Agent.registered(short.url, 'sleeper');
     const observer = await Agent.connect(short.url, 'observer');
     try {
       const waiting = sleeper.ok('wait_for_request', { timeout: 13 });
@@ -295,7 +294,7 @@ describe('several coordinator processes on one Redis', () => {
   it('wakes a waiter held by one instance when the send goes through another', async () => {
     const first = await startCoordinator();
     const second = await startCoordinator({ C3PO_KEY_PREFIX: first.prefix });
-    const waiter = await Agent.connect(first.url, 'worker');
+    const waiter = await Agent.registered(first.url, 'worker');
     const sender = await Agent.connect(second.url, 'boss');
     try {
       const waiting = waiter.ok('wait_for_request', { timeout: 30 });

@@ -67,8 +67,7 @@ describe('the coordinator without REDIS_URL', () => {
     }
 
     const alice = await Agent.connect(coordinator.url, 'alice');
-    const bob = await Agent.connect(coordinator.url, 'bob');
-    await bob.ok('list_agents');
+    const bob = await Agent.registered(coordinator.url, 'bob');
     const { request_id } = await alice.ok('send_request', { target: 'bob', message: 'kept on disk' });
     await Promise.all([alice.close(), bob.close()]);
 
@@ -92,8 +91,7 @@ describe('the coordinator without REDIS_URL', () => {
     const orphan = await redisPid(socket);
     leftovers.push(orphan);
     const alice = await Agent.connect(coordinator.url, 'alice');
-    const bob = await Agent.connect(coordinator.url, 'bob');
-    await bob.ok('list_agents');
+    const bob = await Agent.registered(coordinator.url, 'bob');
     const { request_id } = await alice.ok('send_request', { target: 'bob', message: 'outlives a SIGKILL' });
     await Promise.all([alice.close(), bob.close()]);
     await coordinator.kill();

@@ -13,9 +13,8 @@ function aliceAndBob(env: Record<string, string>) {
   const t = {} as { coordinator: Coordinator; alice: Agent; bob: Agent };
   beforeAll(async () => {
     t.coordinator = await startCoordinator(env);
-    t.alice = await Agent.connect(t.coordinator.url, 'alice');
-    t.bob = await Agent.connect(t.coordinator.url, 'bob');
-    await t.bob.ok('list_agents');
+    t.alice = await Agent.registered(t.coordinator.url, 'alice');
+    t.bob = await Agent.registered(t.coordinator.url, 'bob');
   });
   afterAll(async () => {
     await t.alice.close();

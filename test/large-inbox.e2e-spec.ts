@@ -19,9 +19,15 @@ describe('an inbox of 3,000 full-size requests', () => {
 
   beforeAll(async () => {
     redis = await RedisServer.start();
-    coordinator = await startCoordinator({ REDIS_URL: redis.url });
-    owner = await Agent.connect(coordinator.url, 'owner');
-    await owner.ok('list_agents');
+    // Far past the default inbox limits (1,000 requests, 16 MiB) and one sender's 60 sends a
+    // minute: this inbox is about answers that stay small however much it holds.
+    coordinator = await startCoordinator({
+      REDIS_URL: redis.url,
+      C3PO_SENDS_PER_MINUTE: String(INBOX + 10),
+      C3PO_INBOX_MAX_REQUESTS: String(INBOX + 10),
+      C3PO_INBOX_MAX_BYTES: String((INBOX + 10) * 2 * FULL_SIZE),
+    });
+    owner = await Agent.registered(coordinator.url, 'owner');
     const store = coordinator.app.get(RequestsStore);
     // Each one different: identical sends would be taken for retries of the first.
     const message = (n: number) => `${n} `.padEnd(FULL_SIZE, 'm');

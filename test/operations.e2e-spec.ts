@@ -23,7 +23,7 @@ describe('GET /metrics', () => {
 
   it('counts a real round trip', async () => {
     const alice = await Agent.connect(coordinator.url, 'alice');
-    const bob = await Agent.connect(coordinator.url, 'bob');
+    const bob = await Agent.registered(coordinator.url, 'bob');
     try {
       const { request_id } = await alice.ok('send_request', { target: 'bob', message: 'count me' });
       await bob.ok('wait_for_request', { timeout: 5 });
@@ -57,7 +57,7 @@ describe('the coordinator process', () => {
   it('writes one JSON line per event with the call ids, and never a message body', async () => {
     coordinator = await CoordinatorProcess.start({ C3PO_LOG_FORMAT: 'json', C3PO_KEY_PREFIX: prefix });
     const alice = await Agent.connect(coordinator.url, 'alice');
-    const bob = await Agent.connect(coordinator.url, 'bob');
+    const bob = await Agent.registered(coordinator.url, 'bob');
     const { request_id } = await alice.ok('send_request', {
       target: 'bob',
       message: 'SECRET-BODY',
@@ -93,9 +93,8 @@ describe('the coordinator process', () => {
   it('attributes log lines to the right agent when calls run concurrently', async () => {
     coordinator = await CoordinatorProcess.start({ C3PO_LOG_FORMAT: 'json', C3PO_KEY_PREFIX: prefix });
     const agents = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => Agent.connect(coordinator!.url, `crowd-${i}`)),
+      Array.from({ length: 8 }, (_, i) => Agent.registered(coordinator!.url, `crowd-${i}`)),
     );
-    await Promise.all(agents.map((agent) => agent.ok('list_agents')));
     await Promise.all(
       agents.map((agent, i) => agent.ok('send_request', { target: `crowd-${(i + 1) % 8}`, message: 'hi' })),
     );
@@ -114,8 +113,7 @@ describe('the coordinator process', () => {
   it('on SIGTERM ends blocked waits with a restart result, loses nothing and exits', async () => {
     coordinator = await CoordinatorProcess.start({ C3PO_KEY_PREFIX: prefix });
     const alice = await Agent.connect(coordinator.url, 'alice');
-    const bob = await Agent.connect(coordinator.url, 'bob');
-    await bob.ok('list_agents');
+    const bob = await Agent.registered(coordinator.url, 'bob');
     // Clients that called and now hold idle keep-alive connections, as agents between calls do.
     const idle = await Promise.all([0, 1, 2].map((i) => Agent.connect(coordinator!.url, `idle-${i}`)));
     await Promise.all(idle.map((agent) => agent.ok('list_agents')));

@@ -41,8 +41,8 @@ describe('REST API', () => {
       expect(response.body.message).toBe('X-Agent-ID header is required');
     });
 
-    it('registers the caller on first contact and refreshes last_seen on later calls (at most once a second)', async () => {
-      await api.get('/api/pending').set('X-Agent-ID', 'newcomer').expect(200);
+    it('refreshes last_seen of a registered agent on later calls (at most once a second)', async () => {
+      await api.post('/api/agents/register').set('X-Agent-ID', 'newcomer').expect(200);
       const first = (await api.get('/api/agents').set('X-Agent-ID', 'observer').expect(200)).body.agents.find(
         (a: { agent_id: string }) => a.agent_id === 'newcomer',
       );
@@ -61,7 +61,7 @@ describe('REST API', () => {
     it('previews unanswered requests, oldest first, without consuming them', async () => {
       const sender = await Agent.connect(coordinator.url, 'sender');
       try {
-        await api.get('/api/pending').set('X-Agent-ID', 'inbox').expect(200);
+        await api.post('/api/agents/register').set('X-Agent-ID', 'inbox').expect(200);
         const long = 'x'.repeat(600);
         const first = await sender.ok('send_request', { target: 'inbox', message: long, context: 'c'.repeat(300) });
         const second = await sender.ok('send_request', { target: 'inbox', message: 'short' });

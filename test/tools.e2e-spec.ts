@@ -8,8 +8,8 @@ describe.each(clientKinds)('MCP tools with %s', (kind) => {
 
   beforeAll(async () => {
     coordinator = await startCoordinator({ C3PO_MAX_MESSAGE_BYTES: '2048' });
-    alice = await Agent.connect(coordinator.url, 'alice', kind);
-    bob = await Agent.connect(coordinator.url, 'bob', kind);
+    alice = await Agent.registered(coordinator.url, 'alice', kind);
+    bob = await Agent.registered(coordinator.url, 'bob', kind);
   });
 
   afterAll(async () => {
@@ -142,10 +142,13 @@ describe.each(clientKinds)('MCP tools with %s', (kind) => {
   });
 
   describe('send_request refuses', () => {
-    it('a target that has never connected, naming the known agents', async () => {
-      const error = await alice.fails('send_request', { target: 'bobb', message: 'typo' });
-      expect(error).toMatch(/agent 'bobb' has never connected/);
-      expect(error).toMatch(/Known agents: .*bob \(online\)/);
+    it('a target that is not registered, suggesting the closest ids', async () => {
+      expect(await alice.fails('send_request', { target: 'bobb', message: 'typo' })).toBe(
+        "agent 'bobb' is not registered: did you mean 'bob'? The request was not queued (list_agents shows who is registered)",
+      );
+      expect(await alice.fails('send_request', { target: 'zzzzzzzz', message: 'nobody' })).toBe(
+        "agent 'zzzzzzzz' is not registered: the request was not queued (list_agents shows who is registered)",
+      );
     });
 
     it('a request to yourself', async () => {

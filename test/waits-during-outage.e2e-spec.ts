@@ -24,7 +24,7 @@ describe('blocked waits when Redis goes away', () => {
   });
 
   it('end with "unavailable", not an error, and work again once Redis is back', async () => {
-    await bob.ok('list_agents');
+    await bob.ok('register_agent');
     const { request_id } = await alice.ok('send_request', { target: 'bob', message: 'before the outage' });
     const carol = await Agent.connect(coordinator.url, 'carol');
     try {
@@ -46,8 +46,8 @@ describe('blocked waits when Redis goes away', () => {
     }
 
     redis = await RedisServer.start(redis.port);
-    // Without persistence the test Redis comes back empty: the agents announce themselves again.
-    await eventually(async () => !(await bob.call('list_agents')).isError, 'calls to work again', 15_000);
+    // Without persistence the test Redis comes back empty: the agents register again.
+    await eventually(async () => !(await bob.call('register_agent')).isError, 'calls to work again', 15_000);
     const { request_id: after } = await alice.ok('send_request', { target: 'bob', message: 'after the outage' });
     expect((await bob.ok('wait_for_request', { timeout: 5 })).request.request_id).toBe(after);
   });

@@ -55,6 +55,12 @@ export async function measureScale(url: string, tag: string, options: ScaleOptio
   const ids = Array.from({ length: options.waiters }, (_, i) => `${tag}-blocked-${i}`);
   const sender = await BenchAgent.connect(url, `${tag}-scale-sender`);
   const agents = await connectAgents(url, ids);
+  // Only a registered agent can be sent to, so every one registers, as a session does at its start.
+  for (let start = 0; start < agents.length; start += 100) {
+    await Promise.all(
+      agents.slice(start, start + 100).map((agent) => agent.call('register_agent', { description: 'bench waiter' })),
+    );
+  }
   const result: ScaleResult = {
     waiters: options.waiters,
     idle: await snapshot(url, 0, options.observe),

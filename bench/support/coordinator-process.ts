@@ -105,6 +105,12 @@ export class CoordinatorProcess {
       C3PO_PORT: String(port),
       C3PO_HOST: '127.0.0.1',
       C3PO_KEY_PREFIX: options.prefix,
+      // The bench drives single agents far past the default limits (1,000 wake-up sends from one
+      // sender, round trips as fast as they go, an inbox of 3,000 requests of 128 KB): it measures
+      // the coordinator's speed, not its limits, so those are raised out of the way.
+      C3PO_SENDS_PER_MINUTE: '1000000',
+      C3PO_INBOX_MAX_REQUESTS: '1000000',
+      C3PO_INBOX_MAX_BYTES: String(1024 ** 4),
     };
     const args = [...startFlags(), ...(options.nodeFlags?.split(/\s+/).filter(Boolean) ?? []), options.main];
     if (options.profileDir) {

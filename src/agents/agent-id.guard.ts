@@ -7,6 +7,7 @@ import { KeyHolder } from '../auth/api-keys.store.js';
 import { annotateCall } from '../logging/call-context.js';
 import { PresenceService } from '../presence/presence.service.js';
 import { AGENT_ID_HEADER, AGENT_ID_PATTERN, parseAgentId, SESSION_ID_HEADER } from './agent-id.js';
+import { createsAgentRecord } from './creates-agent-record.js';
 
 export interface AgentRequest extends Request {
   agentId: string;
@@ -46,7 +47,10 @@ export class AgentIdGuard implements CanActivate {
     }
     annotateCall({ agent_id: request.agentId, ...(holder && { key_name: holder.name }) });
     const session = request.headers[SESSION_ID_HEADER];
-    await this.presence.seen(request.agentId, typeof session === 'string' ? session : undefined);
+    await this.presence.seen(request.agentId, typeof session === 'string' ? session : undefined, {
+      // A key holder is known to the operator; without keys only registering or sending makes an agent.
+      create: holder !== null || createsAgentRecord(request),
+    });
     return true;
   }
 
@@ -57,8 +61,8 @@ export class AgentIdGuard implements CanActivate {
         request,
         'no key',
         new ForbiddenException(
-          "this coordinator requires an API key: set C3PO_API_KEY to a key from the coordinator's operator " +
-            "(npx c3po keys create --name <host> --agent '<agent id pattern>')",
+          'no API key was sent (C3PO_API_KEY is unset or empty) and this coordinator requires one: ' +
+            "set C3PO_API_KEY to a key from the coordinator's operator (npx c3po keys create --name <host> --agent '<agent id pattern>')",
         ),
       );
     }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { distance } from 'fastest-levenshtein';
 import { isoFromMs } from '../common/timestamps.js';
 import { Metrics } from '../metrics/metrics.js';
 import { AgentStatus, PresenceService } from '../presence/presence.service.js';
@@ -46,6 +47,21 @@ export class AgentsService {
   async list(): Promise<AgentView[]> {
     const { agents, now } = await this.store.list();
     return agents.map((record) => this.view(record, now));
+  }
+
+  /**
+   * Up to `count` known ids closest to `id` by edit distance, closest first, for a "did you
+   * mean": only ids near enough to be a typo, never the whole registry.
+   */
+  async similarIds(id: string, count: number): Promise<string[]> {
+    const wanted = id.toLowerCase();
+    const near = Math.max(2, Math.floor(id.length / 3));
+    return (await this.store.ids())
+      .map((known) => ({ known, edits: distance(wanted, known.toLowerCase()) }))
+      .filter(({ edits }) => edits <= near)
+      .sort((a, b) => a.edits - b.edits || a.known.localeCompare(b.known))
+      .slice(0, count)
+      .map(({ known }) => known);
   }
 
   leave(agentId: string, sessionId?: string): Promise<boolean> {

@@ -73,13 +73,23 @@ export class AgentsStore {
     return record.agent_id ? (record as unknown as AgentRecord) : null;
   }
 
+  /** Ids of the agents seen within the record TTL (the index only, no records). */
+  ids(): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.agentIndex, this.horizonMs(), '+inf');
+  }
+
   /** Every agent seen within the record TTL, most recently seen first, with the server time. */
   async list(): Promise<{ agents: AgentRecord[]; now: number }> {
     const [now, ...records] = await this.scripts.run(
       Scripts.listAgents,
       { agentIndex: this.keys.agentIndex },
-      { horizonMs: Date.now() - this.config.C3PO_REQUEST_TTL_S * 1000, agentPrefix: this.keys.agent('') },
+      { horizonMs: this.horizonMs(), agentPrefix: this.keys.agent('') },
     );
     return { agents: records.map((flat) => fromFlat<AgentRecord>(flat)), now };
+  }
+
+  /** Index entries seen before this are records that expired. */
+  private horizonMs(): number {
+    return Date.now() - this.config.C3PO_REQUEST_TTL_S * 1000;
   }
 }

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { throwError } from 'rxjs';
 import { Metrics } from '../metrics/metrics.js';
 import { isStorageUnavailable, STORAGE_UNAVAILABLE_MESSAGE } from '../redis/storage-errors.js';
+import { TooManyRequestsException } from './too-many-requests.exception.js';
 
 interface ApiError {
   statusCode: number;
@@ -27,6 +28,9 @@ export class ApiExceptionFilter implements ExceptionFilter {
     }
     const response = host.switchToHttp().getResponse<Response>();
     if (!response.headersSent) {
+      if (exception instanceof TooManyRequestsException && exception.retryAfterSeconds !== undefined) {
+        response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+      }
       response.status(error.statusCode).json(error);
     }
   }

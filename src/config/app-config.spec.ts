@@ -59,9 +59,36 @@ describe('loadConfig', () => {
     ['C3PO_ADMIN_TOKEN', 'short'],
     ['C3PO_ALLOW_UNAUTHENTICATED', 'yes'],
     ['C3PO_ALLOWED_HOSTS', 'a b'],
+    ['C3PO_ALLOWED_HOSTS', 'c3po.example.com:8420'],
+    ['C3PO_ALLOWED_HOSTS', '*'],
+    ['C3PO_ALLOWED_ORIGINS', 'null'],
+    ['C3PO_ALLOWED_ORIGINS', 'app.example.com'],
     ['C3PO_SENDS_PER_MINUTE', '0'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}="${value.replace('.', '\\.')}"`));
+  });
+
+  it('names the entries of an allowed list that are not hosts or origins', () => {
+    expect(() => loadConfig({ C3PO_ALLOWED_HOSTS: 'ok.example,c3po.example.com:8420' })).toThrow(
+      "not host names without a port: 'c3po.example.com:8420'; list names such as",
+    );
+    expect(() => loadConfig({ C3PO_ALLOWED_ORIGINS: 'https://ok.example,null,*' })).toThrow(
+      "not http(s) origins: 'null', '*'; list origins such as",
+    );
+  });
+
+  it.each([
+    ['C3PO_TLS_CERT_FILE', 'C3PO_TLS_KEY_FILE'],
+    ['C3PO_TLS_KEY_FILE', 'C3PO_TLS_CERT_FILE'],
+  ])('refuses %s without %s, naming both', (set, unset) => {
+    expect(() => loadConfig({ [set]: '/etc/c3po/tls.pem' })).toThrow(
+      `${unset} is unset: set C3PO_TLS_CERT_FILE and C3PO_TLS_KEY_FILE together (or neither, for plain HTTP)`,
+    );
+  });
+
+  it('takes both TLS files together', () => {
+    const config = loadConfig({ C3PO_TLS_CERT_FILE: '/tls/cert.pem', C3PO_TLS_KEY_FILE: '/tls/key.pem' });
+    expect([config.C3PO_TLS_CERT_FILE, config.C3PO_TLS_KEY_FILE]).toEqual(['/tls/cert.pem', '/tls/key.pem']);
   });
 });

@@ -1,8 +1,25 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsIn, IsInt, IsString, Matches, Max, Min, validateSync, ValidateIf } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateBy,
+  validateSync,
+  ValidateIf,
+  ValidationArguments,
+} from 'class-validator';
+import { parseHostList, parseOriginList } from '../security/host-names.js';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
+
+const TLS_PAIR_MESSAGE = 'set C3PO_TLS_CERT_FILE and C3PO_TLS_KEY_FILE together (or neither, for plain HTTP)';
+
+const quoteList = (entries: string[]) => entries.map((entry) => `'${entry.slice(0, 100)}'`).join(', ');
 
 /** The coordinator's settings, read once from the environment at start-up. */
 export class AppConfig {
@@ -121,18 +138,41 @@ export class AppConfig {
   @IsIn(['0', '1'])
   C3PO_ALLOW_UNAUTHENTICATED: '0' | '1' = '0';
 
-  /** Host names accepted in the Host header besides loopback ones, comma-separated. */
-  @Matches(/^[A-Za-z0-9.:[\]*,-]*$/, { message: 'C3PO_ALLOWED_HOSTS must be host names separated by commas' })
+  /**
+   * Host names accepted in the Host header besides loopback ones, comma-separated, without ports:
+   * exact names (c3po.example.com, 10.0.0.5, [fd00::5]), or *.example.com for every name below it.
+   */
+  @ValidateBy({
+    name: 'hostList',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && parseHostList(value).invalid.length === 0,
+      defaultMessage: (args?: ValidationArguments) =>
+        `not host names without a port: ${quoteList(parseHostList(String(args?.value)).invalid)}; list names ` +
+        'such as c3po.example.com, *.example.com, 10.0.0.5 or [fd00::5], separated by commas',
+    },
+  })
   C3PO_ALLOWED_HOSTS = '';
 
   /** Origins (scheme://host[:port]) accepted in an Origin header, comma-separated; none by default. */
-  @Matches(/^[A-Za-z0-9.:/[\]*,-]*$/, { message: 'C3PO_ALLOWED_ORIGINS must be origins separated by commas' })
+  @ValidateBy({
+    name: 'originList',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && parseOriginList(value).invalid.length === 0,
+      defaultMessage: (args?: ValidationArguments) =>
+        `not http(s) origins: ${quoteList(parseOriginList(String(args?.value)).invalid)}; list origins such as ` +
+        'https://app.example.com or http://localhost:3000, separated by commas',
+    },
+  })
   C3PO_ALLOWED_ORIGINS = '';
 
   /** PEM files to serve HTTPS natively; both or neither. */
+  @ValidateIf((config: AppConfig) => config.C3PO_TLS_KEY_FILE !== '')
+  @IsNotEmpty({ message: TLS_PAIR_MESSAGE })
   @IsString()
   C3PO_TLS_CERT_FILE = '';
 
+  @ValidateIf((config: AppConfig) => config.C3PO_TLS_CERT_FILE !== '')
+  @IsNotEmpty({ message: TLS_PAIR_MESSAGE })
   @IsString()
   C3PO_TLS_KEY_FILE = '';
 
@@ -186,7 +226,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const errors = validateSync(config);
   if (errors.length > 0) {
     const problems = errors.map(
-      (e) => `${e.property}=${JSON.stringify(env[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+      (e) =>
+        `${e.property}${env[e.property] ? `=${JSON.stringify(env[e.property])}` : ' is unset'}: ` +
+        Object.values(e.constraints ?? {}).join('; '),
     );
     throw new ConfigError(`Invalid configuration: ${problems.join(', ')}`);
   }

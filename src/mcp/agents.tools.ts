@@ -24,7 +24,8 @@ export class AgentsTools {
   @Tool({
     name: 'register_agent',
     description:
-      'Describe yourself to other agents. Optional: any C3PO call already registers you under your X-Agent-ID.',
+      'Make yourself known under your X-Agent-ID, with what you work on: others can send you requests once you ' +
+      'registered or sent one (the C3PO plugin registers you when a session starts).',
     parameters: registerAgentArgs,
   })
   async registerAgent(@Payload() args: z.infer<typeof registerAgentArgs>, @AgentId() agentId: string) {

@@ -1,10 +1,11 @@
+import type { AuditService } from '../audit/audit.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { PresenceService } from './presence.service.js';
 import type { PresenceStore } from './presence.store.js';
 
 describe('PresenceService.statusOf', () => {
   const config = Object.assign(new AppConfig(), { C3PO_ONLINE_WINDOW_S: 90 });
-  const presence = new PresenceService({} as PresenceStore, config);
+  const presence = new PresenceService({} as PresenceStore, config, {} as AuditService);
   const now = 1_000_000_000;
 
   it('is online when seen within the window', () => {

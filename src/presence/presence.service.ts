@@ -1,5 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service.js';
+import { grouped } from '../common/grouped.js';
+import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
 import { AppConfig } from '../config/app-config.js';
+import { ScriptCode } from '../redis/script-code.js';
 import { isStorageUnavailable } from '../redis/storage-errors.js';
 import { PresenceStore } from './presence.store.js';
 
@@ -30,14 +34,16 @@ export class PresenceService {
   constructor(
     private readonly store: PresenceStore,
     private readonly config: AppConfig,
+    private readonly audit: AuditService,
   ) {}
 
   /**
-   * Records a sign of life. Best-effort: while Redis is away the write is skipped rather than
-   * failing the call it rides on, so a wait can still answer "unavailable, call again" and the
-   * MCP handshake, which needs no Redis, still works.
+   * Records a sign of life. Only with `create` (registering, sending) does an agent without a
+   * record get one, and not past C3PO_MAX_AGENTS: then a 429. Best-effort: while Redis is away
+   * the write is skipped rather than failing the call it rides on, so a wait can still answer
+   * "unavailable, call again" and the MCP handshake, which needs no Redis, still works.
    */
-  async seen(agentId: string, sessionId = ''): Promise<void> {
+  async seen(agentId: string, sessionId = '', options: { create: boolean }): Promise<void> {
     const key = `${agentId} ${sessionId}`;
     const now = Date.now();
     if (now - (this.lastRefresh.get(key) ?? 0) < REFRESH_INTERVAL_MS) {
@@ -46,15 +52,26 @@ export class PresenceService {
     if (this.lastRefresh.size >= MAX_REMEMBERED) {
       this.lastRefresh.clear();
     }
+    let outcome: ScriptCode;
     try {
-      await this.store.touch(agentId, sessionId);
+      outcome = await this.store.touch(agentId, sessionId, options.create);
     } catch (error) {
       if (isStorageUnavailable(error)) {
         return;
       }
       throw error;
     }
-    this.lastRefresh.set(key, now);
+    if (outcome === ScriptCode.TooManyAgents) {
+      this.audit.record({ action: 'refused.limit', outcome: 'agent cap', agent: agentId, detail: `agent=${agentId}` });
+      throw new TooManyRequestsException(
+        `the coordinator already holds ${grouped(this.config.C3PO_MAX_AGENTS)} agents (C3PO_MAX_AGENTS): ` +
+          'no new agent ids until idle ones expire; ask the operator',
+      );
+    }
+    // Only a record that exists is fresh: a creating call within the second must still create it.
+    if (outcome === ScriptCode.Ok) {
+      this.lastRefresh.set(key, now);
+    }
   }
 
   async leave(agentId: string, sessionId?: string): Promise<boolean> {

@@ -3,6 +3,7 @@ import { AppConfig } from '../config/app-config.js';
 import { RedisKeys } from '../redis/keys.js';
 import { RedisScripts } from '../redis/redis-scripts.js';
 import { Scripts } from '../redis/script-catalog.js';
+import { ScriptCode } from '../redis/script-code.js';
 
 @Injectable()
 export class PresenceStore {
@@ -12,11 +13,22 @@ export class PresenceStore {
     private readonly config: AppConfig,
   ) {}
 
-  async touch(agentId: string, sessionId = ''): Promise<void> {
-    await this.scripts.run(
+  /** Refreshes the agent's record; with `create`, makes one if there is none and the coordinator has room. */
+  touch(
+    agentId: string,
+    sessionId: string,
+    create: boolean,
+  ): Promise<ScriptCode.Ok | ScriptCode.NotFound | ScriptCode.TooManyAgents> {
+    return this.scripts.run(
       Scripts.touchAgent,
       { agent: this.keys.agent(agentId), agentIndex: this.keys.agentIndex },
-      { agentId, ttlS: this.config.C3PO_REQUEST_TTL_S, sessionId },
+      {
+        agentId,
+        ttlS: this.config.C3PO_REQUEST_TTL_S,
+        sessionId,
+        create: create ? '1' : '0',
+        maxAgents: this.config.C3PO_MAX_AGENTS,
+      },
     );
   }
 

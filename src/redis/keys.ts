@@ -49,6 +49,25 @@ export class RedisKeys {
     return `${this.base}pending:`;
   }
 
+  /** Bytes of message and context of each request in the agent's pending zset, and their `total`. */
+  inboxBytes(agentId: string): string {
+    return `${this.inboxBytesPrefix}${agentId}`;
+  }
+
+  get inboxBytesPrefix(): string {
+    return `${this.base}inbox-bytes:`;
+  }
+
+  /** The agent's token bucket for sends (tokens, at): C3PO_SENDS_PER_MINUTE. */
+  sendBucket(agentId: string): string {
+    return `${this.base}send-bucket:${agentId}`;
+  }
+
+  /** The agent's blocked waits, in every process, by when each ends at the latest. */
+  waits(agentId: string): string {
+    return `${this.base}waits:${agentId}`;
+  }
+
   /** Delivered requests by the time their lease runs out. */
   get leases(): string {
     return `${this.base}leases`;

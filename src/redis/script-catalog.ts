@@ -6,13 +6,19 @@ import { ScriptCode } from './script-code.js';
 export type FlatHash = string[];
 /** Refusals are a bare code; successes a table led by their code. */
 type Refusal = ScriptCode;
+/** A limit's refusal: its code and the measure the caller is told (how full, how long to wait). */
+type LimitRefusal<C extends ScriptCode> = [C, number];
 
 /**
  * Every Lua script the coordinator runs, with its keys and arguments named as the script's
  * contract comment names them. RedisScripts registers each one and runs it by these names.
  */
 export const Scripts = {
-  touchAgent: defineScript<null>()('touchAgent', ['agent', 'agentIndex'], ['agentId', 'ttlS', 'sessionId']),
+  touchAgent: defineScript<ScriptCode.Ok | ScriptCode.NotFound | ScriptCode.TooManyAgents>()(
+    'touchAgent',
+    ['agent', 'agentIndex'],
+    ['agentId', 'ttlS', 'sessionId', 'create', 'maxAgents'],
+  ),
   leaveSession: defineScript<0 | 1>()('leaveSession', ['agent'], ['sessionId']),
   listAgents: defineScript<[number, ...FlatHash[]]>()('listAgents', ['agentIndex'], ['horizonMs', 'agentPrefix']),
   registerSession: defineScript<string[]>()(
@@ -22,11 +28,25 @@ export const Scripts = {
   ),
   sendRequest: defineScript<
     | Refusal
+    | LimitRefusal<ScriptCode.SendRateExceeded | ScriptCode.InboxFull | ScriptCode.InboxBytesFull>
     | [ScriptCode.Ok, string, string, number, string, string, FlatHash | null]
     | [ScriptCode.Duplicate, string, string, string, string, string, RequestState]
   >()(
     'sendRequest',
-    ['target', 'request', 'queued', 'pending', 'conversation', 'members', 'turns', 'sequence', 'dedupe', 'leases'],
+    [
+      'target',
+      'request',
+      'queued',
+      'pending',
+      'conversation',
+      'members',
+      'turns',
+      'sequence',
+      'dedupe',
+      'leases',
+      'inboxBytes',
+      'sendBucket',
+    ],
     [
       'requestId',
       'conversationId',
@@ -43,32 +63,35 @@ export const Scripts = {
       'fingerprint',
       'idempotent',
       'requestPrefix',
+      'inboxMaxRequests',
+      'inboxMaxBytes',
+      'sendsPerMinute',
     ],
   ),
   claimRequest: defineScript<[FlatHash | null, number]>()(
     'claimRequest',
-    ['queued', 'pending', 'leases'],
+    ['queued', 'pending', 'leases', 'inboxBytes'],
     ['requestPrefix', 'leaseMs'],
   ),
   listPending: defineScript<[number, FlatHash[], string[], number, string]>()(
     'listPending',
-    ['pending', 'queued', 'leases'],
+    ['pending', 'queued', 'leases', 'inboxBytes'],
     ['requestPrefix', 'cursor', 'limit', 'leaseMs', 'messageBytes', 'contextBytes'],
   ),
   respondToRequest: defineScript<Refusal | [ScriptCode.Ok | ScriptCode.Duplicate, string | number]>()(
     'respondToRequest',
-    ['request', 'pending', 'queued', 'leases', 'dead'],
+    ['request', 'pending', 'queued', 'leases', 'dead', 'inboxBytes'],
     ['requestId', 'responder', 'response', 'responseStatus', 'channel'],
   ),
   cancelRequest: defineScript<Refusal | [ScriptCode.Ok, string | number]>()(
     'cancelRequest',
-    ['request', 'pending', 'queued', 'leases', 'dead'],
+    ['request', 'pending', 'queued', 'leases', 'dead', 'inboxBytes'],
     ['requestId', 'sender', 'channel'],
   ),
   expireLeases: defineScript<[string[], string[]]>()(
     'expireLeases',
     ['leases', 'dead'],
-    ['requestPrefix', 'queuedPrefix', 'pendingPrefix', 'maxDeliveries', 'limit', 'channel', 'ttlS'],
+    ['requestPrefix', 'queuedPrefix', 'pendingPrefix', 'maxDeliveries', 'limit', 'channel', 'ttlS', 'inboxBytesPrefix'],
   ),
   requeueRequest: defineScript<0 | 1>()(
     'requeueRequest',
@@ -77,7 +100,7 @@ export const Scripts = {
   ),
   requeueDeadLetter: defineScript<ScriptCode>()(
     'requeueDeadLetter',
-    ['request', 'queued', 'pending', 'dead'],
+    ['request', 'queued', 'pending', 'dead', 'inboxBytes'],
     ['requestId', 'channel', 'ttlS'],
   ),
   createApiKey: defineScript<Refusal | [ScriptCode.Ok, number]>()(
@@ -94,6 +117,11 @@ export const Scripts = {
     'authenticateApiKey',
     ['byHash'],
     ['hash', 'recordPrefix', 'touchEveryMs'],
+  ),
+  beginWait: defineScript<ScriptCode.Ok | ScriptCode.TooManyWaits>()(
+    'beginWait',
+    ['waits'],
+    ['waitId', 'longestMs', 'maxWaits'],
   ),
   readRequest: defineScript<FlatHash>()('readRequest', ['request', 'leases'], ['reader', 'leaseMs']),
 } as const;

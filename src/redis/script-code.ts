@@ -22,6 +22,16 @@ export enum ScriptCode {
   /** An API key name already in use. */
   NameTaken = -12,
   TooManyKeys = -13,
+  /** The target's inbox holds C3PO_INBOX_MAX_REQUESTS open requests. */
+  InboxFull = -14,
+  /** The request would take the target's inbox past C3PO_INBOX_MAX_BYTES. */
+  InboxBytesFull = -15,
+  /** The sender spent its C3PO_SENDS_PER_MINUTE tokens. */
+  SendRateExceeded = -16,
+  /** The coordinator holds C3PO_MAX_AGENTS agents: no record for a new one. */
+  TooManyAgents = -17,
+  /** The agent has C3PO_MAX_WAITS_PER_AGENT waits blocked already. */
+  TooManyWaits = -18,
 }
 
 /** A code as words for logs and the audit trail: Ok → "ok", UnknownTarget → "unknown target". */

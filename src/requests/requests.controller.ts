@@ -1,8 +1,9 @@
-import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query, UseGuards } from '@nestjs/common';
 import { AgentId } from '../agents/agent-id.decorator.js';
 import { AgentIdGuard } from '../agents/agent-id.guard.js';
 import { PageQueryDto } from './dto/page-query.dto.js';
-import { RequestsService } from './requests.service.js';
+import { SendRequestDto } from './dto/send-request.dto.js';
+import { RequestsService, SendRequestResult } from './requests.service.js';
 
 export interface PendingPreview {
   request_id: string;
@@ -16,14 +17,14 @@ export interface PendingPreview {
 /** Hook scripts' preview cut: enough to say what is asked, small enough for a hook's output. */
 const HOOK_PREVIEW_BYTES = { message: 500, context: 200 };
 
-/** What hook scripts poll. A peek: it never hands anything out. */
-@Controller('api/pending')
+/** Requests over REST: what hook scripts poll (a peek: it never hands anything out), and sends from scripts. */
+@Controller('api')
 @UseGuards(AgentIdGuard)
 export class RequestsController {
   constructor(private readonly requests: RequestsService) {}
 
   /** `count` is every open request; `requests` the oldest `limit` of them (default 20, at most 100). */
-  @Get()
+  @Get('pending')
   async pending(
     @AgentId() agentId: string,
     @Query() query: PageQueryDto,
@@ -44,5 +45,11 @@ export class RequestsController {
         state: request.state,
       })),
     };
+  }
+
+  /** send_request for scripts: the same checks, limits and answer; 201. */
+  @Post('requests')
+  send(@AgentId() agentId: string, @Body() body: SendRequestDto): Promise<SendRequestResult> {
+    return this.requests.send(agentId, body);
   }
 }

@@ -5,17 +5,21 @@ import {
   ForbiddenException,
   HttpException,
   Injectable,
+  Logger,
   NotFoundException,
 } from '@nestjs/common';
 import { AgentsService } from '../agents/agents.service.js';
-import { AuditService } from '../audit/audit.service.js';
 import { parseAgentId } from '../agents/agent-id.js';
+import { AuditService } from '../audit/audit.service.js';
 import { AppConfig } from '../config/app-config.js';
+import { grouped } from '../common/grouped.js';
 import { isoFromMs } from '../common/timestamps.js';
+import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
 import { annotateCall } from '../logging/call-context.js';
 import { Metrics } from '../metrics/metrics.js';
 import { PresenceService } from '../presence/presence.service.js';
 import { describeCode, ScriptCode } from '../redis/script-code.js';
+import { isStorageUnavailable } from '../redis/storage-errors.js';
 import { answerTopic } from '../redis/topics.js';
 import { DeliveryService } from './delivery.service.js';
 import {
@@ -100,11 +104,27 @@ const UNAVAILABLE: CallAgain = {
   message: 'storage unavailable, call again in a few seconds: nothing was lost',
 };
 
-/** Most known agents named in an unknown-target error: the rest are counted. */
-const KNOWN_AGENTS_SHOWN = 20;
+/** Most ids an unknown-target error suggests. */
+const SUGGESTIONS = 3;
+
+/**
+ * How long a blocked wait's place among C3PO_MAX_WAITS_PER_AGENT outlives its timeout: a wait
+ * ends a little after it (its last Redis read, the answer going out), and must be counted until
+ * then; a crashed process's waits free their places this long after their timeouts.
+ */
+const WAIT_PLACE_SLACK_MS = 5000;
+
+/** The audit outcome of each limit a send can meet. */
+const SEND_LIMITS: Partial<Record<ScriptCode, string>> = {
+  [ScriptCode.SendRateExceeded]: 'send rate',
+  [ScriptCode.InboxFull]: 'inbox full',
+  [ScriptCode.InboxBytesFull]: 'inbox bytes full',
+};
 
 @Injectable()
 export class RequestsService {
+  private readonly logger = new Logger(RequestsService.name);
+
   constructor(
     private readonly store: RequestsStore,
     private readonly delivery: DeliveryService,
@@ -139,8 +159,19 @@ export class RequestsService {
       idempotencyKey: input.idempotency_key,
     });
     if (!result.ok) {
-      this.audit.record({ action: 'send', outcome: describeCode(result.code), detail: `to ${target}` });
-      throw await this.refusal(result.code, { agentId: from, target, conversationId: input.conversation_id });
+      const limit = SEND_LIMITS[result.code];
+      this.audit.record(
+        limit
+          ? { action: 'refused.limit', outcome: limit, detail: `send to ${target}` }
+          : { action: 'send', outcome: describeCode(result.code), detail: `to ${target}` },
+      );
+      throw await this.refusal(result.code, {
+        agentId: from,
+        target,
+        conversationId: input.conversation_id,
+        bytes: Buffer.byteLength(input.message) + Buffer.byteLength(input.context ?? ''),
+        measure: result.measure,
+      });
     }
     this.audit.record({
       action: 'send',
@@ -180,7 +211,9 @@ export class RequestsService {
 
   async waitForRequest(agentId: string, timeoutSeconds: number, hooks: WaitHooks = {}): Promise<WaitForRequestResult> {
     const outcome = await this.timedWait('wait_for_request', () =>
-      this.delivery.receive(agentId, this.waitOptions(agentId, timeoutSeconds, hooks)),
+      this.blocking(agentId, 'wait_for_request', timeoutSeconds, () =>
+        this.delivery.receive(agentId, this.waitOptions(agentId, timeoutSeconds, hooks)),
+      ),
     );
     switch (outcome.kind) {
       case 'found':
@@ -234,24 +267,26 @@ export class RequestsService {
     // wake-up they could otherwise miss.
     let lastSeen: RequestRecord | undefined;
     const outcome = await this.timedWait('wait_for_response', () =>
-      this.wakeups.waitFor<Answered | Unanswered>(
-        answerTopic(requestId),
-        async () => {
-          const request = await this.store.get(requestId);
-          if (!request) {
-            throw new NotFoundException(
-              lastSeen ? `request '${requestId}' expired while waiting` : `request '${requestId}' not found`,
-            );
-          }
-          lastSeen = request;
-          if (request.from_agent !== agentId) {
-            throw new ForbiddenException(
-              `only the sender ('${request.from_agent}') can wait for request '${requestId}'`,
-            );
-          }
-          return closedResult(request);
-        },
-        this.waitOptions(agentId, timeoutSeconds, hooks),
+      this.blocking(agentId, 'wait_for_response', timeoutSeconds, () =>
+        this.wakeups.waitFor<Answered | Unanswered>(
+          answerTopic(requestId),
+          async () => {
+            const request = await this.store.get(requestId);
+            if (!request) {
+              throw new NotFoundException(
+                lastSeen ? `request '${requestId}' expired while waiting` : `request '${requestId}' not found`,
+              );
+            }
+            lastSeen = request;
+            if (request.from_agent !== agentId) {
+              throw new ForbiddenException(
+                `only the sender ('${request.from_agent}') can wait for request '${requestId}'`,
+              );
+            }
+            return closedResult(request);
+          },
+          this.waitOptions(agentId, timeoutSeconds, hooks),
+        ),
       ),
     );
     switch (outcome.kind) {
@@ -372,6 +407,47 @@ export class RequestsService {
     return outcome;
   }
 
+  /**
+   * Runs a wait that may block in one of the agent's C3PO_MAX_WAITS_PER_AGENT places, counted in
+   * Redis across processes; a wait with timeout 0 only looks, and takes none. With Redis away the
+   * wait ends "unavailable", as it would at its first read.
+   */
+  private async blocking<T>(
+    agentId: string,
+    tool: string,
+    timeoutSeconds: number,
+    wait: () => Promise<WaitOutcome<T>>,
+  ): Promise<WaitOutcome<T>> {
+    if (timeoutSeconds === 0) {
+      return wait();
+    }
+    const waitId = randomUUID();
+    let place: ScriptCode;
+    try {
+      place = await this.store.beginWait(agentId, waitId, timeoutSeconds * 1000 + WAIT_PLACE_SLACK_MS);
+    } catch (error) {
+      if (isStorageUnavailable(error)) {
+        return { kind: 'unavailable' };
+      }
+      throw error;
+    }
+    if (place === ScriptCode.TooManyWaits) {
+      this.audit.record({ action: 'refused.limit', outcome: 'wait cap', agent: agentId, detail: `tool=${tool}` });
+      throw new TooManyRequestsException(
+        `'${agentId}' already has ${grouped(this.config.C3PO_MAX_WAITS_PER_AGENT)} blocked waits ` +
+          '(C3PO_MAX_WAITS_PER_AGENT): let one finish or cancel it',
+      );
+    }
+    try {
+      return await wait();
+    } finally {
+      // Not awaited: the answer need not wait for it, and a place not given back ages out.
+      this.store.endWait(agentId, waitId).catch((error: Error) => {
+        this.logger.debug(`wait place not given back (it ages out): ${error.message}`);
+      });
+    }
+  }
+
   private recordDelivery(request: RequestRecord): void {
     this.metrics.deliveryLatency.observe((Number(request.delivered_at) - Number(request.created_at)) / 1000);
     annotateCall({ request_id: request.request_id });
@@ -383,7 +459,7 @@ export class RequestsService {
       timeoutMs,
       signal: hooks.signal,
       onHeartbeat: async (elapsedMs: number) => {
-        await this.presence.seen(agentId);
+        await this.presence.seen(agentId, '', { create: false });
         await hooks.onProgress?.(elapsedMs, timeoutMs);
       },
     };
@@ -402,7 +478,16 @@ export class RequestsService {
   /** The error a script's refusal code means, worded for the caller. */
   private async refusal(
     code: ScriptCode,
-    ids: { agentId: string; requestId?: string; target?: string; conversationId?: string },
+    ids: {
+      agentId: string;
+      requestId?: string;
+      target?: string;
+      conversationId?: string;
+      /** The refused request's message and context bytes. */
+      bytes?: number;
+      /** A limit's measure from the store (see SendResult). */
+      measure?: number;
+    },
   ): Promise<HttpException> {
     const request = `request '${ids.requestId}'`;
     switch (code) {
@@ -419,6 +504,24 @@ export class RequestsService {
       case ScriptCode.KeyReused:
         return new ConflictException(
           'idempotency_key was already used for a different request: use a new key for a new request',
+        );
+      case ScriptCode.SendRateExceeded: {
+        const seconds = Math.max(1, Math.ceil(ids.measure! / 1000));
+        return new TooManyRequestsException(
+          `'${ids.agentId}' may send ${grouped(this.config.C3PO_SENDS_PER_MINUTE)} requests a minute ` +
+            `(C3PO_SENDS_PER_MINUTE): retry in ${seconds} s`,
+          seconds,
+        );
+      }
+      case ScriptCode.InboxFull:
+        return new TooManyRequestsException(
+          `the inbox of '${ids.target}' is full (${grouped(ids.measure!)} unanswered requests): try later or ask the user`,
+        );
+      case ScriptCode.InboxBytesFull:
+        return new TooManyRequestsException(
+          `the inbox of '${ids.target}' is full (${grouped(ids.measure!)} bytes of unanswered requests; this one's ` +
+            `${grouped(ids.bytes!)} bytes would pass C3PO_INBOX_MAX_BYTES, ${grouped(this.config.C3PO_INBOX_MAX_BYTES)}): ` +
+            'try later or ask the user',
         );
       case ScriptCode.NotFound:
         return new NotFoundException(`${request} not found (it may have expired)`);
@@ -440,11 +543,11 @@ export class RequestsService {
   }
 
   private async unknownTargetMessage(target: string): Promise<string> {
-    const known = (await this.agents.list()).map((agent) => `${agent.agent_id} (${agent.status})`);
-    const shown = known.slice(0, KNOWN_AGENTS_SHOWN).join(', ');
-    const more =
-      known.length > KNOWN_AGENTS_SHOWN ? ` and ${known.length - KNOWN_AGENTS_SHOWN} more (list_agents)` : '';
-    return `agent '${target}' has never connected, so the request was not queued. Known agents: ${shown || 'none yet'}${more}`;
+    const similar = (await this.agents.similarIds(target, SUGGESTIONS)).map((id) => `'${id}'`);
+    const names = similar.length <= 1 ? similar[0] : `${similar.slice(0, -1).join(', ')} or ${similar.at(-1)}`;
+    return names
+      ? `agent '${target}' is not registered: did you mean ${names}? The request was not queued (list_agents shows who is registered)`
+      : `agent '${target}' is not registered: the request was not queued (list_agents shows who is registered)`;
   }
 }
 

@@ -37,7 +37,12 @@ export type SendResult =
       targetLeftAt?: string;
       delivered?: RequestRecord;
     }
-  | { ok: false; code: ScriptCode };
+  | {
+      ok: false;
+      code: ScriptCode;
+      /** For a limit: ms until the sender may send again, or the inbox's requests or bytes. */
+      measure?: number;
+    };
 
 /** A script's answer: its code, and the answer time on success. */
 export type Outcome = { ok: true; code: ScriptCode; at: number } | { ok: false; code: ScriptCode };
@@ -87,6 +92,8 @@ export class RequestsStore {
         sequence: k.sequence,
         dedupe: k.dedupe(dedupeHash),
         leases: k.leases,
+        inboxBytes: k.inboxBytes(request.to),
+        sendBucket: k.sendBucket(request.from),
       },
       {
         requestId: request.requestId,
@@ -104,10 +111,16 @@ export class RequestsStore {
         fingerprint,
         idempotent: request.idempotencyKey === undefined ? '0' : '1',
         requestPrefix: k.requestPrefix,
+        inboxMaxRequests: this.config.C3PO_INBOX_MAX_REQUESTS,
+        inboxMaxBytes: this.config.C3PO_INBOX_MAX_BYTES,
+        sendsPerMinute: this.config.C3PO_SENDS_PER_MINUTE,
       },
     );
     if (typeof reply === 'number') {
       return { ok: false, code: reply };
+    }
+    if (reply[0] !== ScriptCode.Ok && reply[0] !== ScriptCode.Duplicate) {
+      return { ok: false, code: reply[0], measure: Number(reply[1]) };
     }
     const [code, requestId, conversationId, createdAt, targetLastSeen, targetLeftAt, last] = reply;
     return {
@@ -138,7 +151,7 @@ export class RequestsStore {
     const k = this.keys;
     const [flat, expired] = await this.scripts.run(
       Scripts.claimRequest,
-      { queued: k.queued(agentId), pending: k.pending(agentId), leases: k.leases },
+      { queued: k.queued(agentId), pending: k.pending(agentId), leases: k.leases, inboxBytes: k.inboxBytes(agentId) },
       { requestPrefix: k.requestPrefix, leaseMs: this.leaseMs },
     );
     return { claimed: flat ? fromFlat<RequestRecord>(flat) : null, expired };
@@ -152,7 +165,7 @@ export class RequestsStore {
     const k = this.keys;
     const [total, flats, deliveredNow, expired, nextCursor] = await this.scripts.run(
       Scripts.listPending,
-      { pending: k.pending(agentId), queued: k.queued(agentId), leases: k.leases },
+      { pending: k.pending(agentId), queued: k.queued(agentId), leases: k.leases, inboxBytes: k.inboxBytes(agentId) },
       {
         requestPrefix: k.requestPrefix,
         cursor: page.cursor ?? '',
@@ -181,6 +194,7 @@ export class RequestsStore {
         queued: k.queued(responder),
         leases: k.leases,
         dead: k.deadLetters,
+        inboxBytes: k.inboxBytes(responder),
       },
       { requestId, responder, response, responseStatus: status, channel: k.events },
     );
@@ -202,6 +216,7 @@ export class RequestsStore {
         queued: k.queued(to),
         leases: k.leases,
         dead: k.deadLetters,
+        inboxBytes: k.inboxBytes(to),
       },
       { requestId, sender, channel: k.events },
     );
@@ -222,6 +237,7 @@ export class RequestsStore {
         limit,
         channel: k.events,
         ttlS: this.config.C3PO_REQUEST_TTL_S,
+        inboxBytesPrefix: k.inboxBytesPrefix,
       },
     );
     return { requeued, undeliverable };
@@ -235,7 +251,13 @@ export class RequestsStore {
     const k = this.keys;
     return this.scripts.run(
       Scripts.requeueDeadLetter,
-      { request: k.request(requestId), queued: k.queued(to), pending: k.pending(to), dead: k.deadLetters },
+      {
+        request: k.request(requestId),
+        queued: k.queued(to),
+        pending: k.pending(to),
+        dead: k.deadLetters,
+        inboxBytes: k.inboxBytes(to),
+      },
       { requestId, channel: k.events, ttlS: this.config.C3PO_REQUEST_TTL_S },
     );
   }
@@ -257,6 +279,19 @@ export class RequestsStore {
       await this.redis.zrem(k.deadLetters, ...gone);
     }
     return { total: total - gone.length, requests: records.filter((record) => record.request_id) };
+  }
+
+  /** Counts a blocked wait of the agent's that lasts at most `longestMs`, unless it has C3PO_MAX_WAITS_PER_AGENT. */
+  beginWait(agentId: string, waitId: string, longestMs: number): Promise<ScriptCode.Ok | ScriptCode.TooManyWaits> {
+    return this.scripts.run(
+      Scripts.beginWait,
+      { waits: this.keys.waits(agentId) },
+      { waitId, longestMs, maxWaits: this.config.C3PO_MAX_WAITS_PER_AGENT },
+    );
+  }
+
+  async endWait(agentId: string, waitId: string): Promise<void> {
+    await this.redis.zrem(this.keys.waits(agentId), waitId);
   }
 
   /**

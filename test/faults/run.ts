@@ -94,6 +94,12 @@ const coordinatorEnv: Record<string, string> = {
   C3PO_LEASE_SWEEP_MS: '500',
   C3PO_WAIT_RECHECK_MS: '1000',
   C3PO_REDIS_TIMEOUT_MS: '1000',
+  // An agent asks again as soon as an answer comes, a few a second at times: the suite checks
+  // delivery under faults, not the rate limit (test/limits.e2e-spec.ts does).
+  C3PO_SENDS_PER_MINUTE: '100000',
+  // In the drain an agent waits for all its missing answers at once, and the waits of a killed
+  // coordinator keep their places until their timeouts: past the default 10 per agent.
+  C3PO_MAX_WAITS_PER_AGENT: '1000',
 };
 // Generous: on a 2-core machine busy with other work a start can take ten seconds or more.
 const coordinatorStart = { main: args.main, startLimitMs: 60_000 };

@@ -23,6 +23,16 @@ export function readPluginJson(path: string): any {
   return JSON.parse(readFileSync(join(PLUGIN_ROOT, path), 'utf8'));
 }
 
+/**
+ * Expands `${NAME}` and `${NAME:-default}` the way Claude Code does in .mcp.json's `url` and
+ * `headers` (unset or empty NAME: the default, or '').
+ */
+export function expandVars(text: string, env: Record<string, string | undefined>): string {
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_all, name: string, fallback?: string) =>
+    env[name] ? env[name] : (fallback ?? ''),
+  );
+}
+
 /** Replaces `${NAME}` the way Claude Code does in plugin commands (plain form only). */
 export function substitute(command: string, vars: Record<string, string>): string {
   return Object.entries(vars).reduce((text, [name, value]) => text.replaceAll(`\${${name}}`, value), command);
@@ -94,6 +104,21 @@ export class Host {
     });
     expect(run).toMatchObject({ code: 0, stderr: '' });
     return JSON.parse(run.stdout);
+  }
+
+  /**
+   * The headers Claude Code sends to the MCP server: .mcp.json's `headers`, expanded from this
+   * host's environment (Claude Code's own), then what the headersHelper prints.
+   */
+  async mcpHeaders(env: Record<string, string> = {}): Promise<Record<string, string>> {
+    const server = readPluginJson('.mcp.json').mcpServers.c3po;
+    const fixed = Object.fromEntries(
+      Object.entries((server.headers ?? {}) as Record<string, string>).map(([name, value]) => [
+        name,
+        expandVars(value, { ...this.env, ...env }),
+      ]),
+    );
+    return { ...fixed, ...(await this.headers()) };
   }
 
   sessionStart(session: string, source = 'startup') {

@@ -2,20 +2,13 @@
 # Validates the C3PO plugin and the repository's marketplace with Claude Code's own validator.
 # Fails on any error or warning, except the plugin-directory listing ones (no icon, no privacy
 # policy URL): this plugin is installed from its own marketplace, not from that directory.
-# Claude Code is installed once into a prefix of its own; it never touches package.json.
+# Claude Code comes from claude-code.sh, which installs it once into a prefix of its own.
 set -eu
 
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-version=${CLAUDE_CODE_VERSION:-2.1.330}
-prefix=${CLAUDE_CODE_PREFIX:-${TMPDIR:-/tmp}/c3po-claude-code-$version}
-claude="$prefix/node_modules/.bin/claude"
-# npm needs Node >= 22 for Claude Code; the project's own Node comes first when installed.
+claude=$(sh "$repo/test/plugin/claude-code.sh")
+# The project's own Node (>= 22, as Claude Code needs) for the report check below.
 PATH="$repo/node_modules/.bin:$PATH"
-
-if ! "$claude" --version 2>/dev/null | grep -q "^$version "; then
-  echo "Installing Claude Code $version into $prefix"
-  npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error "@anthropic-ai/claude-code@$version"
-fi
 "$claude" --version
 
 # A throwaway HOME: validation must neither read nor write a real ~/.claude.

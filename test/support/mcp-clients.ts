@@ -38,16 +38,23 @@ export class Agent {
     this.transport = transport;
   }
 
-  /** `apiKey` is sent as `Authorization: Bearer <key>`, as the plugin sends C3PO_API_KEY. */
+  /**
+   * `apiKey` is sent as `Authorization: Bearer <key>`, as the plugin sends C3PO_API_KEY; `headers` go
+   * with every HTTP request besides X-Agent-ID (an Origin, say).
+   */
   static async connect(
     url: string,
     id: string,
     kind: ClientKind = 'client-2.x (2026-07-28)',
-    options: { apiKey?: string } = {},
+    options: { apiKey?: string; headers?: Record<string, string> } = {},
   ): Promise<Agent> {
     const endpoint = new URL('/mcp', url);
     const requestInit = {
-      headers: { 'X-Agent-ID': id, ...(options.apiKey && { Authorization: `Bearer ${options.apiKey}` }) },
+      headers: {
+        ...options.headers,
+        'X-Agent-ID': id,
+        ...(options.apiKey && { Authorization: `Bearer ${options.apiKey}` }),
+      },
     };
     const info = { name: `test-${id}`, version: '1.0.0' };
     if (kind === 'sdk-1.x (2025-11-25)') {
@@ -60,6 +67,16 @@ export class Agent {
     const transport = new ModernTransport(endpoint, { requestInit });
     await client.connect(transport);
     return new Agent(id, kind, client, transport);
+  }
+
+  /**
+   * Connects and registers, as a Claude Code session does when it starts (its SessionStart hook):
+   * only a registered agent, or one that has sent, has a record others can send to.
+   */
+  static async registered(url: string, id: string, kind?: ClientKind): Promise<Agent> {
+    const agent = await Agent.connect(url, id, kind);
+    await agent.ok('register_agent');
+    return agent;
   }
 
   async listTools(): Promise<string[]> {

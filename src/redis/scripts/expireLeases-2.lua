@@ -6,9 +6,11 @@
   ARGV[1] request key prefix   ARGV[2] queued zset prefix   ARGV[3] pending zset prefix
   ARGV[4] most deliveries      ARGV[5] most leases to take back in this call
   ARGV[6] events channel       ARGV[7] TTL seconds (for the queued zset)
+  ARGV[8] inbox bytes prefix
   Returns {ids queued again, ids now undeliverable} ]]
 --- @include "now"
 --- @include "request"
+--- @include "inbox"
 local now = nowMs()
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[5]))
 local requeued, dead = {}, {}
@@ -20,7 +22,7 @@ for _, id in ipairs(due) do
     redis.call('HDEL', key, 'lease_until')
     if tonumber(f[2]) >= tonumber(ARGV[4]) then
       redis.call('HSET', key, 'state', 'undeliverable', 'undeliverable_at', now)
-      redis.call('ZREM', ARGV[3] .. f[1], id)
+      removeFromInbox(ARGV[3] .. f[1], ARGV[8] .. f[1], id)
       redis.call('ZADD', KEYS[2], now, id)
       redis.call('PUBLISH', ARGV[6], Topic.answer .. id)
       dead[#dead + 1] = id

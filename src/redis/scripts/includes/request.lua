@@ -27,11 +27,3 @@ local function renew(key, id, now, leaseMs, leasesKey)
   redis.call('HSET', key, 'lease_until', now + leaseMs)
   redis.call('ZADD', leasesKey, now + leaseMs, id)
 end
-
--- Ends whatever holds a request open (inboxes, lease, dead letters) once it is closed.
-local function closeOpen(id, pendingKey, queuedKey, leasesKey, deadKey)
-  redis.call('ZREM', pendingKey, id)
-  redis.call('ZREM', queuedKey, id)
-  redis.call('ZREM', leasesKey, id)
-  redis.call('ZREM', deadKey, id)
-end

@@ -2,6 +2,7 @@
   ARGV[4] > 0 the page is handed out: queued ones delivered and leased, delivered ones'
   leases renewed. Closed and expired entries met on the way are pruned.
   KEYS[1] addressee's pending zset   KEYS[2] addressee's queued zset   KEYS[3] lease zset
+  KEYS[4] addressee's inbox bytes
   ARGV[1] request key prefix   ARGV[2] cursor: the seq after which to start, '' from the oldest
   ARGV[3] page size            ARGV[4] lease ms, 0 to only look
   ARGV[5] longest message preview, bytes   ARGV[6] longest context preview, bytes
@@ -10,6 +11,7 @@
            ids delivered by this call, expired entries pruned, next cursor or ''} ]]
 --- @include "now"
 --- @include "request"
+--- @include "inbox"
 
 -- Cuts s to at most n bytes without splitting a UTF-8 character.
 local function cut(s, n)
@@ -71,7 +73,7 @@ while #previews < limit do
       previews[#previews + 1] = preview
       lastSeq = seq
     else
-      redis.call('ZREM', KEYS[1], id)
+      removeFromInbox(KEYS[1], KEYS[4], id)
       redis.call('ZREM', KEYS[2], id)
       if state == nil or state == 'expired' then
         expired = expired + 1

@@ -1,11 +1,13 @@
 --[[ Hand the oldest queued request to a waiting addressee: delivered and leased to it.
   KEYS[1] addressee's queued zset   KEYS[2] addressee's pending zset   KEYS[3] lease zset
+  KEYS[4] addressee's inbox bytes
   ARGV[1] request key prefix (request hashes share the keys' hash tag; ids come from the zset)
   ARGV[2] lease ms
   Returns {request hash as a flat array, or false when nothing is queued,
            number of expired requests dropped on the way} ]]
 --- @include "now"
 --- @include "request"
+--- @include "inbox"
 local now = nowMs()
 local expired = 0
 while true do
@@ -21,7 +23,7 @@ while true do
     return { redis.call('HGETALL', key), expired }
   end
   if state == nil or state == 'expired' then
-    redis.call('ZREM', KEYS[2], id)
+    removeFromInbox(KEYS[2], KEYS[4], id)
     expired = expired + 1
   end
 end

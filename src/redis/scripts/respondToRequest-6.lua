@@ -1,13 +1,14 @@
 --[[ Record the answer to a request and wake its sender; only the addressee, only once (the
   same answer again is accepted, so a retry after a lost reply succeeds).
   KEYS[1] request hash   KEYS[2] responder's pending zset   KEYS[3] responder's queued zset
-  KEYS[4] lease zset     KEYS[5] dead-letter zset
+  KEYS[4] lease zset     KEYS[5] dead-letter zset     KEYS[6] responder's inbox bytes
   ARGV[1] request id     ARGV[2] responder   ARGV[3] response   ARGV[4] response status
   ARGV[5] events channel
   Returns {Code.Ok or Code.Duplicate, answered_at ms}, Code.NotFound, Code.NotAddressee,
   Code.AlreadyAnswered, Code.Cancelled, Code.Expired ]]
 --- @include "now"
 --- @include "request"
+--- @include "inbox"
 local now = nowMs()
 local f = redis.call('HMGET', KEYS[1], 'to_agent', 'response', 'response_status', 'answered_at')
 if not f[1] then
@@ -32,6 +33,6 @@ end
 redis.call('HSET', KEYS[1], 'state', 'answered', 'answered_at', now,
   'response', ARGV[3], 'response_status', ARGV[4])
 redis.call('HDEL', KEYS[1], 'lease_until')
-closeOpen(ARGV[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5])
+closeOpen(ARGV[1], KEYS[2], KEYS[6], KEYS[3], KEYS[4], KEYS[5])
 redis.call('PUBLISH', ARGV[5], Topic.answer .. ARGV[1])
 return { Code.Ok, now }
