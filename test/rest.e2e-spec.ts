@@ -117,6 +117,26 @@ describe('REST API', () => {
       expect(body.agent).toMatchObject({ description: 'a\ufffdb', capabilities: ['\ufffd'] });
     });
 
+    // Found by test/fuzz: IsOptional lets null through, and null reached the store: a 500.
+    it.each([
+      [{ description: null }, /description must be a string/],
+      [{ capabilities: null }, /capabilities must be an array/],
+      [{ session_id: null }, /session_id must be/],
+    ])('refuses %j with a 400 and keeps the stored profile', async (payload, message) => {
+      await api
+        .post('/api/agents/register')
+        .set('X-Agent-ID', 'nulled')
+        .send({ description: 'kept', capabilities: ['kept'] })
+        .expect(200);
+      const response = await api.post('/api/agents/register').set('X-Agent-ID', 'nulled').send(payload).expect(400);
+      expect(response.body.message).toMatch(message);
+      const agents = (await api.get('/api/agents').set('X-Agent-ID', 'nulled').expect(200)).body.agents;
+      expect(agents.find((a: { agent_id: string }) => a.agent_id === 'nulled')).toMatchObject({
+        description: 'kept',
+        capabilities: ['kept'],
+      });
+    });
+
     it('works with no body at all', async () => {
       await api.post('/api/agents/register').set('X-Agent-ID', 'bare').expect(200);
     });
