@@ -125,7 +125,9 @@ export function hugeString(maxMessageBytes: number): fc.Arbitrary<string> {
     .map(([length, unit]) => unit.repeat(Math.ceil(length / unit.length)));
 }
 
+/** Odd strings; `maxMessageBytes` 0 leaves out the huge ones (for URLs, which cut them anyway). */
 export function oddString(maxMessageBytes: number): fc.Arbitrary<string> {
+  const huge = maxMessageBytes > 0 ? [{ arbitrary: hugeString(maxMessageBytes), weight: 1 }] : [];
   return fc.oneof(
     { arbitrary: fc.string(), weight: 4 },
     { arbitrary: fc.string({ unit: 'binary' }), weight: 3 },
@@ -137,7 +139,7 @@ export function oddString(maxMessageBytes: number): fc.Arbitrary<string> {
         .map((parts) => parts.join('')),
       weight: 3,
     },
-    { arbitrary: hugeString(maxMessageBytes), weight: 1 },
+    ...huge,
   );
 }
 
@@ -203,13 +205,18 @@ export const headerValue = fc.string({
 
 export class FuzzArbitraries {
   private readonly odd: fc.Arbitrary<string>;
+  /** Odd strings without the huge ones, for URLs. */
+  private readonly oddShort: fc.Arbitrary<string>;
   private readonly json: fc.Arbitrary<unknown>;
+  /** Per-route arbitraries, built once: building them for every case cost more than sending it. */
+  private readonly perRoute = new Map<string, fc.Arbitrary<[string, string | undefined]>>();
 
   constructor(
     private readonly targets: FuzzTargets,
     private readonly maxMessageBytes: number,
   ) {
     this.odd = oddString(maxMessageBytes);
+    this.oddShort = oddString(0);
     this.json = oddJson(maxMessageBytes);
   }
 
@@ -455,7 +462,7 @@ export class FuzzArbitraries {
   /** A waiting tool may block: let go of it soon and let the coordinator notice the disconnect. */
   private static abortFor(body: unknown): number | undefined {
     const text = JSON.stringify(body) ?? '';
-    return /"wait_for_(request|response)"/.test(text) ? 300 : undefined;
+    return /"wait_for_(request|response)"/.test(text) ? 100 : undefined;
   }
 
   private mcpCase(era: 'legacy' | 'modern', body: fc.Arbitrary<unknown>, framing: Framing): fc.Arbitrary<HttpCase> {
@@ -588,7 +595,7 @@ export class FuzzArbitraries {
     return fc.oneof(
       { arbitrary: fc.constantFrom(...this.targets.requestIds), weight: 3 },
       { arbitrary: fc.uuid().map((id) => `req-${id}`), weight: 1 },
-      { arbitrary: this.odd.map((value) => encodeURIComponent(value.toWellFormed()).slice(0, 4000)), weight: 3 },
+      { arbitrary: this.oddShort.map((value) => encodeURIComponent(value.toWellFormed())), weight: 3 },
       { arbitrary: fc.constantFrom('%', '%E0%A4%A', '%00', '..', '%2F..%2F', '%C0%AE', ';x=1', '*'), weight: 1 },
     );
   }
@@ -597,7 +604,7 @@ export class FuzzArbitraries {
   private query(route: string): fc.Arbitrary<string> {
     const odd = fc.oneof(
       fc.constantFrom('', 'abc', '1.5', '1e3', '0x10', '99999999999999999999', '-0', 'NaN', '%', '%ZZ'),
-      this.odd.map((text) => encodeURIComponent(text.toWellFormed()).slice(0, 2000)),
+      this.oddShort.map((text) => encodeURIComponent(text.toWellFormed())),
     );
     const number = fc.oneof(fc.integer({ min: -5, max: 200 }).map(String), fc.constantFrom('9007199254740991'));
     // Each parameter with values near what it takes, half the time: edges are found there.
@@ -629,24 +636,43 @@ export class FuzzArbitraries {
       .map((pairs) => (pairs.length === 0 ? '' : `?${pairs.map(([k, v]) => `${k}=${v}`).join('&')}`));
   }
 
-  private restBody(): fc.Arbitrary<string | undefined> {
-    const dto = fc
-      .record({
-        description: usually(this.odd, this.json),
+  /** A body for `route`: mostly its own DTO's fields (odd values, now and then a stray key), or junk. */
+  private restBody(route: string): fc.Arbitrary<string | undefined> {
+    const text = usually(this.odd, this.json);
+    const sessionId = usually(fc.stringMatching(/^[A-Za-z0-9._-]{1,128}$/), this.json);
+    const dtos: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
+      '/api/agents/register': {
+        description: text,
         capabilities: usually(fc.array(this.odd, { maxLength: 60 }), this.json),
-        session_id: usually(fc.stringMatching(/^[A-Za-z0-9._-]{1,128}$/), this.json),
-        name: usually(this.odd, this.json),
-        agent: usually(fc.constantFrom('fz-*', '*', 'laptop-*', '**', '[a-', ''), this.json),
-      })
-      .chain((known) =>
-        fc
-          .array(fc.tuple(oddKey, this.json), { maxLength: 2 })
-          .map((more) => JSON.stringify(objectFrom([...Object.entries(known), ...more]))),
-      );
+        session_id: sessionId,
+      },
+      '/api/agents/leave': { session_id: sessionId },
+      '/api/requests': {
+        target: usually(fc.constantFrom(...this.targets.callers, ...this.targets.owners), this.json),
+        message: text,
+        context: fc.oneof(fc.constant(undefined), text),
+        conversation_id: fc.oneof({ arbitrary: fc.constant(undefined), weight: 2 }, this.conversationId()),
+        idempotency_key: fc.oneof({ arbitrary: fc.constant(undefined), weight: 2 }, text),
+      },
+      '/api/admin/keys': {
+        name: usually(fc.stringMatching(/^fz-key-[a-z0-9]{1,8}$/), this.odd),
+        agent: usually(
+          fc.constantFrom('fz-*', '*', 'fz-?', 'alice', '**'),
+          fc.constantFrom('[a-', '', 'a b', '*'.repeat(65)),
+        ),
+      },
+    };
+    const model = Object.hasOwn(dtos, route) ? dtos[route] : dtos['/api/agents/register'];
+    const dto = fc
+      .tuple(
+        fc.record(model),
+        fc.oneof({ arbitrary: fc.constant([]), weight: 6 }, fc.array(fc.tuple(oddKey, this.json), { maxLength: 2 })),
+      )
+      .map(([known, more]) => JSON.stringify(objectFrom([...Object.entries(known), ...more])));
     return fc.oneof(
-      { arbitrary: fc.constant(undefined), weight: 3 },
-      { arbitrary: dto, weight: 4 },
-      { arbitrary: this.json.map((value) => JSON.stringify(value) ?? ''), weight: 2 },
+      { arbitrary: fc.constant(undefined), weight: 2 },
+      { arbitrary: dto, weight: 6 },
+      { arbitrary: this.json.map((value) => JSON.stringify(value) ?? ''), weight: 1 },
       { arbitrary: fc.constantFrom('', '{', 'null', '[]', '{"a":', '\uFEFF{}', '{"session_id":1e999}'), weight: 1 },
     );
   }
@@ -656,7 +682,13 @@ export class FuzzArbitraries {
     // Agent routes first: they hold the logic; the rest is routing and guards.
     const routes: fc.Arbitrary<string> = fc.oneof(
       {
-        arbitrary: fc.constantFrom('/api/agents', '/api/agents/register', '/api/agents/leave', '/api/pending'),
+        arbitrary: fc.constantFrom(
+          '/api/agents',
+          '/api/agents/register',
+          '/api/agents/leave',
+          '/api/pending',
+          '/api/requests',
+        ),
         weight: 6,
       },
       { arbitrary: fc.constantFrom('/api/dead-letters', '/api/admin/keys', '/api/admin/audit'), weight: 3 },
@@ -666,7 +698,6 @@ export class FuzzArbitraries {
           '/api/health/live',
           '/api/health/ready',
           '/metrics',
-          '/api/requests',
           '/mcp',
           '/',
           '/api',
@@ -694,16 +725,16 @@ export class FuzzArbitraries {
     return fc
       .record({
         method,
-        route: routes.chain((route) => this.query(route).map((query) => ({ route, query }))),
+        route: routes.chain((route) => this.queryAndBody(route).map(([query, body]) => ({ route, query, body }))),
         identity: fc.oneof(this.identity('tight'), this.identity('loose')),
         operator: this.operatorAuthorization(),
-        body: this.restBody(),
+
         contentType: usually(
           fc.constant('application/json'),
           fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=bogus'),
         ),
       })
-      .map(({ method, route: { route, query }, identity, operator, body, contentType }) => {
+      .map(({ method, route: { route, query, body }, identity, operator, contentType }) => {
         const hasBody = body !== undefined && method !== 'GET' && method !== 'HEAD';
         // Operator routes mostly with the operator's token, or they would only ever test the guard.
         const operatorRoute = /^\/api\/(?:admin|dead-letters)/.test(route);
@@ -721,6 +752,15 @@ export class FuzzArbitraries {
           abortAfterMs: route === '/mcp' ? 500 : undefined,
         };
       });
+  }
+
+  private queryAndBody(route: string): fc.Arbitrary<[string, string | undefined]> {
+    let arbitrary = this.perRoute.get(route);
+    if (!arbitrary) {
+      arbitrary = fc.tuple(this.query(route), this.restBody(route));
+      this.perRoute.set(route, arbitrary);
+    }
+    return arbitrary;
   }
 
   /** With keys on, the admin token most of the time; null leaves the agent identity's header. */

@@ -29,7 +29,7 @@ const LEAKS = [
 ];
 
 /** Routes behind the agent guard: with keys on, a call as an owner (whose key the fuzzer lacks) must fail. */
-const AGENT_ROUTES = /^\/(?:mcp|api\/agents|api\/pending)(?:[/?]|$)/;
+const AGENT_ROUTES = /^\/(?:mcp|api\/agents|api\/pending|api\/requests)(?:[/?]|$)/;
 
 /** Lines in the coordinator's output that say something went wrong inside it. */
 const TROUBLE = [/\bERROR\b/, /^\s+at \S.*:\d+:\d+\)?$/, /Unhandled|uncaught/i, /FATAL|Segmentation/];
@@ -64,6 +64,7 @@ export class FuzzRunner {
       throw new Error(`the coordinator had already exited before this case:\n${this.tail()}`);
     }
     const problems: string[] = [];
+    const started = Date.now();
     let outcome: Outcome | undefined;
     try {
       outcome = fuzzCase.kind === 'http' ? await this.sendHttp(fuzzCase) : await this.sendRaw(fuzzCase);
@@ -78,7 +79,10 @@ export class FuzzRunner {
     if (process.env.FUZZ_LOG) {
       // For tuning the arbitraries: how far each case got.
       const answer = outcome ? `${outcome.status} ${outcome.body.slice(0, 300).replace(/\s+/g, ' ')}` : '-';
-      appendFileSync(process.env.FUZZ_LOG, `${family}\t${FuzzRunner.describe(fuzzCase).slice(0, 300)}\t${answer}\n`);
+      appendFileSync(
+        process.env.FUZZ_LOG,
+        `${family}\t${Date.now() - started}ms\t${FuzzRunner.describe(fuzzCase).slice(0, 300)}\t${answer}\n`,
+      );
     }
     if (outcome?.status !== undefined && outcome.status >= 500) {
       problems.push(`status ${outcome.status}`);
