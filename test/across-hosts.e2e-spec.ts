@@ -1,25 +1,17 @@
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import request from 'supertest';
 import { CoordinatorProcess } from './support/coordinator-process.js';
 import { Agent, clientKinds } from './support/mcp-clients.js';
 import { Host, NODE_PATH, removeScratchDirs } from './plugin/plugin-host.js';
+import { runProgram } from './support/run-program.js';
 
 const CLI = resolve(import.meta.dirname, '../bin/c3po.mjs');
 const ADMIN_TOKEN = 'across-hosts-admin-token-0123456789abcdef';
 
 /** The operator's `npx c3po …`, as the README's "Running across hosts" has it. */
-function c3po(url: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: NODE_PATH, C3PO_COORDINATOR_URL: url, C3PO_ADMIN_TOKEN: ADMIN_TOKEN },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
+function c3po(url: string, ...args: string[]) {
+  return runProgram(process.execPath, [CLI, ...args], {
+    env: { PATH: NODE_PATH, C3PO_COORDINATOR_URL: url, C3PO_ADMIN_TOKEN: ADMIN_TOKEN },
   });
 }
 

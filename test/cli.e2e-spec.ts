@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Coordinator, eventually, startCoordinator } from './support/coordinator.js';
 import { freePort } from './support/redis-server.js';
+import { ProgramRun, runProgram } from './support/run-program.js';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..');
 const CLI = resolve(REPO_ROOT, 'bin/c3po.mjs');
@@ -20,11 +20,7 @@ interface AuditEntry {
   detail: string;
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = ProgramRun;
 
 /**
  * Runs `command` (the CLI by default) as an operator would, with only `env` and a PATH: a
@@ -32,17 +28,9 @@ interface Run {
  * test answers from this same process.
  */
 function run(args: string[], env: Record<string, string>, command = [process.execPath, CLI]): Promise<Run> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command[0], [...command.slice(1), ...args], {
-      cwd: REPO_ROOT,
-      env: { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, HOME: process.env.HOME ?? '/tmp', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+  return runProgram(command[0], [...command.slice(1), ...args], {
+    cwd: REPO_ROOT,
+    env: { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, HOME: process.env.HOME ?? '/tmp', ...env },
   });
 }
 

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { RedisKeys } from '../src/redis/keys.js';
 import { REDIS_CLIENT } from '../src/redis/redis.constants.js';
 import { Agent, clientKinds } from './support/mcp-clients.js';
+import { CoordinatorProcess } from './support/coordinator-process.js';
 import { Coordinator, eventually, startCoordinator } from './support/coordinator.js';
 
 /** An agent connected to `coordinator` and registered, so that others can send to it. */
@@ -196,24 +197,25 @@ describe('the inbox byte count', () => {
   });
 });
 
-describe('sends per minute, across two coordinators sharing a prefix', () => {
+describe('sends per minute, across two coordinator processes sharing a prefix', () => {
   const PER_MINUTE = { C3PO_SENDS_PER_MINUTE: '3' };
   /** With 3 a minute, a token comes back every 20 s. */
   const retry = /retry in (19|20) s$/;
   let first: Coordinator;
-  let second: Coordinator;
+  /** A separate coordinator process: the bucket must hold through Redis alone. */
+  let second: CoordinatorProcess;
   let sink: Agent;
 
   beforeAll(async () => {
     first = await startCoordinator(PER_MINUTE);
-    second = await startCoordinator({ ...PER_MINUTE, C3PO_KEY_PREFIX: first.prefix });
+    second = await CoordinatorProcess.start({ ...PER_MINUTE, C3PO_KEY_PREFIX: first.prefix });
     sink = await registered(first, 'sink');
   });
 
   afterAll(async () => {
     await sink.close();
     await first.close();
-    await second.close();
+    await second.terminate();
   });
 
   /** The sender's token bucket as Redis holds it. */
@@ -281,7 +283,7 @@ describe('sends per minute, across two coordinators sharing a prefix', () => {
       message: `'script' may send 3 requests a minute (C3PO_SENDS_PER_MINUTE): retry in ${refused.headers['retry-after']} s`,
     });
     await eventually(
-      async () => (await limitRefusals(second)).includes('send rate by script: target=sink'),
+      async () => (await limitRefusals(first)).includes('send rate by script: target=sink'),
       'the refusal in the audit log',
     );
     const { requests } = await sink.ok('get_pending_requests', { limit: 100 });

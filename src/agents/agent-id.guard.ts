@@ -6,7 +6,7 @@ import { ApiKeysService } from '../auth/api-keys.service.js';
 import { KeyHolder } from '../auth/api-keys.store.js';
 import { annotateCall } from '../logging/call-context.js';
 import { PresenceService } from '../presence/presence.service.js';
-import { AGENT_ID_HEADER, AGENT_ID_PATTERN, parseAgentId, SESSION_ID_HEADER } from './agent-id.js';
+import { AGENT_ID_HEADER, claimedAgentId, parseAgentId, SESSION_ID_HEADER } from './agent-id.js';
 import { createsAgentRecord } from './creates-agent-record.js';
 
 export interface AgentRequest extends Request {
@@ -80,11 +80,10 @@ export class AgentIdGuard implements CanActivate {
   }
 
   private refused<E extends Error>(request: Request, outcome: string, error: E, keyName = ''): E {
-    const header = request.headers[AGENT_ID_HEADER];
     this.audit.record({
       action: 'refused.key',
       outcome,
-      agent: typeof header === 'string' && AGENT_ID_PATTERN.test(header) ? header : '',
+      agent: claimedAgentId(request.headers),
       key: keyName,
       detail: `${request.method} ${request.path}`,
     });

@@ -16,3 +16,9 @@ export function parseAgentId(value: unknown, source = 'X-Agent-ID header'): stri
   }
   return id;
 }
+
+/** The X-Agent-ID a caller claims, for the audit log of a refused call: '' unless well-formed. */
+export function claimedAgentId(headers: Record<string, string | string[] | undefined>): string {
+  const claimed = headers[AGENT_ID_HEADER];
+  return typeof claimed === 'string' && AGENT_ID_PATTERN.test(claimed) ? claimed : '';
+}

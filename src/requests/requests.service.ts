@@ -162,7 +162,7 @@ export class RequestsService {
       const limit = SEND_LIMITS[result.code];
       this.audit.record(
         limit
-          ? { action: 'refused.limit', outcome: limit, detail: `send to ${target}` }
+          ? { action: 'refused.limit', outcome: limit, detail: `target=${target}` }
           : { action: 'send', outcome: describeCode(result.code), detail: `to ${target}` },
       );
       throw await this.refusal(result.code, {

@@ -1,6 +1,6 @@
 import { ForbiddenException, Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { AGENT_ID_HEADER, AGENT_ID_PATTERN } from '../agents/agent-id.js';
+import { claimedAgentId } from '../agents/agent-id.js';
 import { AuditService } from '../audit/audit.service.js';
 import { AppConfig } from '../config/app-config.js';
 import {
@@ -66,9 +66,7 @@ export class HostOriginMiddleware implements NestMiddleware {
   }
 
   private refuse(request: Request, action: string, outcome: string, detail: string): void {
-    // The agent guard has not run yet: keep the claimed id only when it is a well-formed one.
-    const claimed = request.headers[AGENT_ID_HEADER];
-    const agent = typeof claimed === 'string' && AGENT_ID_PATTERN.test(claimed) ? claimed : '';
-    this.audit.record({ action, outcome, agent, key: '', detail });
+    // The agent guard has not run yet: the claimed id is kept only when well-formed.
+    this.audit.record({ action, outcome, agent: claimedAgentId(request.headers), key: '', detail });
   }
 }

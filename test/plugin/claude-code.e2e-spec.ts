@@ -1,9 +1,10 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Coordinator, startCoordinator } from '../support/coordinator.js';
 import { freePort } from '../support/redis-server.js';
+import { runProgram } from '../support/run-program.js';
 import { CommandRun, NODE_PATH, REPO_ROOT, removeScratchDirs, scratchDir } from './plugin-host.js';
 
 const ADMIN_TOKEN = 'claude-code-test-admin-token-0123456789abcdef';
@@ -21,19 +22,7 @@ describe('claude mcp list with API keys on', () => {
 
   /** Runs the CLI without blocking: the coordinator it talks to answers from this process. */
   function claude(args: string[], extra: Record<string, string> = {}): Promise<CommandRun> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(claudeBin, args, {
-        cwd: projectDir,
-        env: { ...env, ...extra },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    return runProgram(claudeBin, args, { cwd: projectDir, env: { ...env, ...extra } });
   }
 
   /** The plugin server's line of `claude mcp list`. */

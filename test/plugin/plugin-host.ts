@@ -1,18 +1,14 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { ProgramRun, runProgram } from '../support/run-program.js';
 
 export const PLUGIN_ROOT = resolve(import.meta.dirname, '../../plugin');
 export const REPO_ROOT = resolve(PLUGIN_ROOT, '..');
 
 export type HookEvent = 'SessionStart' | 'Stop' | 'SessionEnd';
 
-export interface CommandRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type CommandRun = ProgramRun;
 
 export interface HookRun extends CommandRun {
   /** stdout parsed as JSON, or undefined when the hook printed nothing. */
@@ -144,25 +140,12 @@ export class Host {
   }
 }
 
-/**
- * Spawns `sh -c command` without blocking the event loop: the coordinator under test runs in
- * this same process and has to answer the hook.
- */
+/** Runs `sh -c command` as Claude Code runs hook commands. */
 export function runCommand(
   command: string,
   options: { cwd: string; env: Record<string, string>; stdin: string },
 ): Promise<CommandRun> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn('/bin/sh', ['-c', command], { cwd: options.cwd, env: options.env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
-    child.stdin.on('error', () => undefined); // a hook may exit before reading its input
-    child.stdin.end(options.stdin);
-  });
+  return runProgram('/bin/sh', ['-c', command], options);
 }
 
 /** One agent's REST view of the coordinator, as hooks see it. */
