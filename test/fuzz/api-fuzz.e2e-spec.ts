@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { CoordinatorProcess } from '../support/coordinator-process.js';
-import { uniquePrefix } from '../support/coordinator.js';
+import { eventually, uniquePrefix } from '../support/coordinator.js';
 import { Agent, ClientKind } from '../support/mcp-clients.js';
 import { FuzzArbitraries, FuzzCase, FuzzTargets } from './fuzz-arbitraries.js';
 import { FuzzRunner } from './fuzz-runner.js';
@@ -27,6 +27,7 @@ const FAMILIES: { name: string; runs: number; cases: (arbitraries: FuzzArbitrari
   { name: 'malformed-json', runs: 250, cases: (a) => a.malformedBodies() },
   { name: 'rest', runs: 1000, cases: (a) => a.rest() },
   { name: 'raw-http', runs: 150, cases: (a) => a.raw() },
+  { name: 'walk-away', runs: 40, cases: (a) => a.walkAways() },
 ];
 
 function runsFor(family: { runs: number }): number {
@@ -56,6 +57,8 @@ describe.each(modes)('the coordinator process under fuzzing ($name)', (mode) => 
   const prefix = uniquePrefix();
   /** Each fuzz agent's key pattern: an exact id and two globs. */
   const callers: Record<string, string> = { 'fz-1': 'fz-1', 'fz-2': 'fz-?', 'fz-3': 'fz-3*' };
+  /** A fuzz agent no case sends to: its waits block until the case walks away. */
+  const idle = 'fz-idle';
   let coordinator: CoordinatorProcess;
   let alice: Agent;
   let bob: Agent;
@@ -95,6 +98,7 @@ describe.each(modes)('the coordinator process under fuzzing ($name)', (mode) => 
     before = await stored.snapshot();
     const targets: FuzzTargets = {
       callers: Object.keys(callers),
+      idle,
       owners: [alice.id, bob.id],
       // Copies: the runner adds the ids the fuzz agents make.
       requestIds: [...stored.requestIds],
@@ -103,12 +107,12 @@ describe.each(modes)('the coordinator process under fuzzing ($name)', (mode) => 
     if (mode.adminToken) {
       // The fuzz agents' keys only: the owners' keys never reach the fuzzer, so every call as an owner must fail.
       targets.keys = {};
-      for (const [id, pattern] of Object.entries(callers)) {
+      for (const [id, pattern] of [...Object.entries(callers), [idle, idle]]) {
         targets.keys[id] = await mintKey(coordinator.url, mode.adminToken, `${id}-key`, pattern);
       }
       targets.adminToken = mode.adminToken;
     }
-    for (const id of targets.callers) {
+    for (const id of [...targets.callers, idle]) {
       await register(id, targets.keys?.[id]);
     }
     runner = new FuzzRunner(coordinator, targets);
@@ -142,6 +146,14 @@ describe.each(modes)('the coordinator process under fuzzing ($name)', (mode) => 
     },
     120_000,
   );
+
+  it('ends every wait whose caller went away', async () => {
+    // Fuzz waits last a second at most; the walk-away ones block until their caller goes.
+    await eventually(async () => {
+      const metrics = await (await fetch(`${coordinator.url}/metrics`)).text();
+      return /^c3po_blocked_waiters 0$/m.test(metrics);
+    }, 'no blocked waits');
+  });
 
   it('keeps the requests stored before the fuzzing intact', async () => {
     expect(await stored.snapshot()).toEqual(before);

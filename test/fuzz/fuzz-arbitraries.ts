@@ -24,6 +24,8 @@ export type FuzzCase = HttpCase | RawCase;
 export interface FuzzTargets {
   /** Agents the fuzzer may call as (never the owners of the pre-fuzz requests, unless keys guard them). */
   callers: string[];
+  /** An agent no case sends to, so its waits block until it goes away (with keys on, in `keys`). */
+  idle: string;
   /** Agents that own the pre-fuzz requests: always fine as a target, a caller only when keys guard them. */
   owners: string[];
   requestIds: string[];
@@ -37,7 +39,7 @@ export interface FuzzTargets {
   adminToken?: string;
 }
 
-export const TOOL_NAMES = [
+const TOOL_NAMES = [
   'register_agent',
   'list_agents',
   'send_request',
@@ -58,8 +60,8 @@ const toolName = fc.oneof(
   { arbitrary: fc.constantFrom<ToolName>('send_request', 'respond_to_request', 'cancel_request'), weight: 2 },
 );
 
-export const MODERN = '2026-07-28';
-export const LEGACY = '2025-11-25';
+const MODERN = '2026-07-28';
+const LEGACY = '2025-11-25';
 
 /** Strings that have broken parsers, key builders and loggers elsewhere. */
 const SPECIAL_STRINGS = [
@@ -116,7 +118,7 @@ const SPECIAL_STRINGS = [
 const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((code) => String.fromCharCode(code));
 
 /** Up to ~1 MB of one repeated unit, around the message limit and the body limit. */
-export function hugeString(maxMessageBytes: number): fc.Arbitrary<string> {
+function hugeString(maxMessageBytes: number): fc.Arbitrary<string> {
   return fc
     .tuple(
       fc.constantFrom(maxMessageBytes - 1, maxMessageBytes, maxMessageBytes + 1, 300_000, 1_048_576),
@@ -126,7 +128,7 @@ export function hugeString(maxMessageBytes: number): fc.Arbitrary<string> {
 }
 
 /** Odd strings; `maxMessageBytes` 0 leaves out the huge ones (for URLs, which cut them anyway). */
-export function oddString(maxMessageBytes: number): fc.Arbitrary<string> {
+function oddString(maxMessageBytes: number): fc.Arbitrary<string> {
   const huge = maxMessageBytes > 0 ? [{ arbitrary: hugeString(maxMessageBytes), weight: 1 }] : [];
   return fc.oneof(
     { arbitrary: fc.string(), weight: 4 },
@@ -144,7 +146,7 @@ export function oddString(maxMessageBytes: number): fc.Arbitrary<string> {
 }
 
 /** An object with these entries as own properties, "__proto__" included (a literal would set the prototype). */
-export function objectFrom(entries: [string, unknown][]): Record<string, unknown> {
+function objectFrom(entries: [string, unknown][]): Record<string, unknown> {
   const object: Record<string, unknown> = {};
   for (const [key, value] of entries) {
     Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
@@ -158,7 +160,7 @@ const oddKey = fc.oneof(
 );
 
 /** Random JSON (and almost-JSON: NaN and -0 become null and 0) with odd strings and keys. */
-export function oddJson(maxMessageBytes: number): fc.Arbitrary<unknown> {
+function oddJson(maxMessageBytes: number): fc.Arbitrary<unknown> {
   const leaf = fc.oneof(
     { arbitrary: oddString(maxMessageBytes), weight: 4 },
     { arbitrary: fc.integer(), weight: 2 },
@@ -196,7 +198,7 @@ type Framing = 'loose' | 'tight';
 const FRAMING_WEIGHT: Record<Framing, number> = { loose: 6, tight: 1000 };
 
 /** Printable Latin-1: what fetch accepts in a header value (it refuses CR, LF, NUL and anything past U+00FF). */
-export const headerValue = fc.string({
+const headerValue = fc.string({
   unit: fc
     .oneof(fc.integer({ min: 0x20, max: 0x7e }), fc.integer({ min: 0x80, max: 0xff }))
     .map((code) => String.fromCharCode(code)),
@@ -483,6 +485,50 @@ export class FuzzArbitraries {
     return fc
       .constantFrom('legacy' as const, 'modern' as const)
       .chain((era) => this.mcpCase(era, this.envelope(era, fc.constant('tools/call'), 'tight'), 'tight'));
+  }
+
+  /**
+   * wait_for_request calls, well formed, by an agent nobody sends to, that the caller walks
+   * away from after 20-200 ms: each wait must end with its connection (checked after all cases).
+   */
+  walkAways(): fc.Arbitrary<HttpCase> {
+    const idle = this.targets.idle;
+    const meta = {
+      'io.modelcontextprotocol/protocolVersion': MODERN,
+      'io.modelcontextprotocol/clientInfo': { name: 'fuzz', version: '1' },
+      'io.modelcontextprotocol/clientCapabilities': {},
+    };
+    return fc
+      .record({
+        era: fc.constantFrom('legacy' as const, 'modern' as const),
+        id: fc.integer(),
+        timeout: fc.option(fc.integer({ min: 5, max: 3600 }), { nil: undefined }),
+        abortAfterMs: fc.integer({ min: 20, max: 200 }),
+      })
+      .map(({ era, id, timeout, abortAfterMs }) => {
+        const params = { name: 'wait_for_request', arguments: timeout === undefined ? {} : { timeout } };
+        return {
+          kind: 'http' as const,
+          method: 'POST',
+          path: '/mcp',
+          headers: compact({
+            'X-Agent-ID': idle,
+            Authorization: this.targets.keys?.[idle] && `Bearer ${this.targets.keys[idle]}`,
+            'Content-Type': 'application/json',
+            Accept: 'application/json, text/event-stream',
+            'MCP-Protocol-Version': era === 'modern' ? MODERN : LEGACY,
+            'Mcp-Method': era === 'modern' ? 'tools/call' : undefined,
+            'Mcp-Name': era === 'modern' ? 'wait_for_request' : undefined,
+          }),
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id,
+            method: 'tools/call',
+            params: era === 'modern' ? { ...params, _meta: meta } : params,
+          }),
+          abortAfterMs,
+        };
+      });
   }
 
   /** Any method (the real ones and random), single or batched, with random envelope fields. */
@@ -865,7 +911,7 @@ function isHeaderSafe(value: unknown): value is string {
 }
 
 /** The object without its undefined values: those are the headers a case leaves out. */
-export function compact(values: Record<string, unknown>): Record<string, string> {
+function compact(values: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(Object.entries(values).filter(([, value]) => typeof value === 'string')) as Record<
     string,
     string
