@@ -32,7 +32,10 @@ const LEAKS = [
 const AGENT_ROUTES = /^\/(?:mcp|api\/agents|api\/pending|api\/requests)(?:[/?]|$)/;
 
 /** Lines in the coordinator's output that say something went wrong inside it. */
-const TROUBLE = [/\bERROR\b/, /^\s+at \S.*:\d+:\d+\)?$/, /Unhandled|uncaught/i, /FATAL|Segmentation/];
+const TROUBLE = [/\bERROR\b/, /^\s+at \S.*:\d+:\d+\)?$/, /Unhandled|uncaught/i, /FATAL|Segmentation/, /\bError\b/];
+
+/** The one line per call: it quotes the caller's path and ids, so it may hold any word. */
+const CALL_LINE = / LOG \[HTTP\] /;
 
 /**
  * Sends fuzz cases to a coordinator process and checks each answer: a status below 500, no
@@ -177,7 +180,9 @@ export class FuzzRunner {
   newTrouble(): string[] {
     const lines = this.coordinator.output.slice(this.checkedLines);
     this.checkedLines += lines.length;
-    return lines.filter((line) => TROUBLE.some((pattern) => pattern.test(line))).map((line) => `logged: ${line}`);
+    return lines
+      .filter((line) => !CALL_LINE.test(line) && TROUBLE.some((pattern) => pattern.test(line)))
+      .map((line) => `logged: ${line}`);
   }
 
   private tail(): string {
