@@ -7,6 +7,8 @@ import { parseArgs } from 'node:util';
 
 const DEFAULT_URL = 'http://localhost:8420';
 const REQUEST_BUDGET_MS = 15_000;
+/** The audit API's own page size. */
+const DEFAULT_AUDIT_LIMIT = 50;
 
 const HELP = `Usage: c3po <command> [options]
 
@@ -102,14 +104,36 @@ const COMMANDS = {
       }
     },
     async run(options, _args, api) {
-      const query = new URLSearchParams();
-      for (const name of ['limit', 'before', 'agent', 'action']) {
-        if (options[name] !== undefined) {
-          query.set(name, options[name]);
+      const limit = Number(options.limit ?? DEFAULT_AUDIT_LIMIT);
+      const entries = [];
+      let before = options.before;
+      let nextBefore;
+      // With --agent or --action the coordinator reads a bounded stretch of the log per call, and
+      // answers a short or empty page with next_before when that stretch held too few matches:
+      // read on back until the page is full or the log ends, rather than print 'No audit entries.'
+      for (;;) {
+        const query = new URLSearchParams({ limit: String(limit - entries.length) });
+        for (const [name, value] of [
+          ['before', before],
+          ['agent', options.agent],
+          ['action', options.action],
+        ]) {
+          if (value !== undefined) {
+            query.set(name, value);
+          }
         }
+        const page = await api('GET', `/api/admin/audit?${query}`);
+        if (!Array.isArray(page.entries)) {
+          return [page, () => auditText(page, options)];
+        }
+        entries.push(...page.entries);
+        nextBefore = page.next_before ?? null;
+        if (entries.length >= limit || !nextBefore || (options.agent === undefined && options.action === undefined)) {
+          break;
+        }
+        before = nextBefore;
       }
-      const search = String(query);
-      const answer = await api('GET', `/api/admin/audit${search ? `?${search}` : ''}`);
+      const answer = { entries, next_before: nextBefore };
       return [answer, () => auditText(answer, options)];
     },
   },

@@ -283,6 +283,22 @@ describe('API keys on', () => {
     expect(listed.body.keys.map((key: { name: string }) => key.name)).not.toContain('by-id');
   });
 
+  it('refuses a name that looks like a key id, so that revoking by id cannot hit another key', async () => {
+    const target = await request(coordinator.url)
+      .post('/api/admin/keys')
+      .set(admin)
+      .send({ name: 'id-target', agent: 'x' })
+      .expect(201);
+    const decoy = await request(coordinator.url)
+      .post('/api/admin/keys')
+      .set(admin)
+      .send({ name: target.body.id, agent: 'y' })
+      .expect(400);
+    expect(decoy.body.message).toContain("not with 'key_'");
+    const revoked = await request(coordinator.url).delete(`/api/admin/keys/${target.body.id}`).set(admin).expect(200);
+    expect(revoked.body).toMatchObject({ id: target.body.id, name: 'id-target' });
+  });
+
   it('pages the audit log newest first and filters it by agent and action', async () => {
     const first = await request(coordinator.url).get('/api/admin/audit?limit=2').set(admin).expect(200);
     expect(first.body.entries).toHaveLength(2);

@@ -239,6 +239,23 @@ describe('c3po CLI', () => {
       expect(found.every((entry) => entry.agent === 'intruder')).toBe(true);
       expect(found[0]).toMatchObject({ action: 'refused.key', outcome: 'invalid key' });
     });
+
+    it('--agent finds an entry behind more newer entries than the coordinator reads per page', async () => {
+      expect(await agentCall('buried', 'c3po_not-a-key')).toBe(401);
+      await auditOnce((entries) => entries.length > 0, '--agent', 'buried');
+      // The coordinator reads at most 10 × limit + 1,000 entries per page of a filtered query.
+      for (let sent = 0; sent < 1200; sent += 50) {
+        await Promise.all(Array.from({ length: 50 }, () => agentCall('noise', 'c3po_not-a-key')));
+      }
+      await auditOnce((entries) => entries.length === 1, '--agent', 'noise', '--limit', '1');
+      const text = await c3po('audit', '--agent', 'buried', '--limit', '1');
+      expect(text).toMatchObject({ code: 0, stderr: '' });
+      const [row] = parseTable(text.stdout.split('\nOlder entries:')[0]);
+      expect(row).toMatchObject({ ACTION: 'refused.key', AGENT: 'buried' });
+      const json = JSON.parse((await c3po('audit', '--agent', 'buried', '--json')).stdout);
+      expect(json.entries.map((entry: AuditEntry) => entry.agent)).toEqual(['buried']);
+      expect(json.next_before).toBeNull();
+    });
   });
 
   describe('failures: one line on stderr, never a stack', () => {

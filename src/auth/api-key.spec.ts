@@ -12,8 +12,24 @@ describe('API key helpers', () => {
     ['agent-?', 'agent-7', true],
     ['agent-?', 'agent-77', false],
     ['*', 'anyone', true],
+    ['*-ci-*', 'team-ci-7', true],
+    ['*-ci-*', 'team-ci', false],
+    ['a*b*c', 'abc', true],
+    ['a*b*c', 'aXbYbZc', true],
+    ['a*b*c', 'aXbYcZ', false],
+    ['**x', 'x', true],
+    ['?*', '', false],
+    ['*?', 'a', true],
+    ['laptop-*', 'LAPTOP-1', false],
   ])('matches %s against %s: %s', (pattern, id, expected) => {
     expect(agentMatches(pattern, id)).toBe(expected);
+  });
+
+  it('answers at once for a pattern with many stars and an id chosen to make a regex backtrack', () => {
+    const started = Date.now();
+    expect(agentMatches('*-*-*-*-*-*-*-*-*-*-*-*-*-*-*-x', '-'.repeat(64))).toBe(false);
+    expect(agentMatches('*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b', 'a'.repeat(64))).toBe(false);
+    expect(Date.now() - started).toBeLessThan(100);
   });
 
   it('makes keys that differ and hash to 64 hex characters', () => {

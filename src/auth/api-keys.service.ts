@@ -4,7 +4,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { isoFromMs } from '../common/timestamps.js';
 import { AppConfig } from '../config/app-config.js';
 import { describeCode, ScriptCode } from '../redis/script-code.js';
-import { hashKey, newApiKey } from './api-key.js';
+import { hashKey, KEY_ID_PREFIX, newApiKey } from './api-key.js';
 import { ApiKeysStore, KeyHolder } from './api-keys.store.js';
 
 export interface ApiKeyView {
@@ -35,7 +35,7 @@ export class ApiKeysService {
 
   async create(name: string, agentPattern: string): Promise<ApiKeyView & { key: string }> {
     const key = newApiKey();
-    const id = `key_${randomBytes(6).toString('hex')}`;
+    const id = `${KEY_ID_PREFIX}${randomBytes(6).toString('hex')}`;
     const result = await this.store.create(
       { id, name, agentPattern, hash: hashKey(key) },
       this.config.C3PO_MAX_API_KEYS,

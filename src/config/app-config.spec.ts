@@ -56,7 +56,6 @@ describe('loadConfig', () => {
     ['C3PO_LOG_FORMAT', 'xml'],
     ['C3PO_REDIS_TIMEOUT_MS', '0'],
     ['C3PO_MARKER_CHECK_MS', 'often'],
-    ['C3PO_ADMIN_TOKEN', 'short'],
     ['C3PO_ALLOW_UNAUTHENTICATED', 'yes'],
     ['C3PO_ALLOWED_HOSTS', 'a b'],
     ['C3PO_ALLOWED_HOSTS', 'c3po.example.com:8420'],
@@ -67,6 +66,15 @@ describe('loadConfig', () => {
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}="${value.replace('.', '\\.')}"`));
+  });
+
+  it('refuses a bad admin token or Redis URL without writing the secret in it to the log', () => {
+    expect(() => loadConfig({ C3PO_ADMIN_TOKEN: 'short-secret' })).toThrow(
+      'C3PO_ADMIN_TOKEN=<12 characters, not shown>: C3PO_ADMIN_TOKEN must be 32-256 characters',
+    );
+    const redis = () => loadConfig({ REDIS_URL: 'redis://:s3cret word@redis-host:6379' });
+    expect(redis).toThrow('REDIS_URL="redis://***@redis-host:6379": REDIS_URL must look like');
+    expect(redis).not.toThrow(/s3cret/);
   });
 
   it('names the entries of an allowed list that are not hosts or origins', () => {

@@ -213,6 +213,17 @@ export class AppConfig {
   C3PO_AUDIT_MAX_ENTRIES = 100_000;
 }
 
+/**
+ * A refused value as the start-up error quotes it, which lands in logs: never the admin token
+ * (a mistyped one is usually the real one, cut or pasted with a space), nor a Redis password.
+ */
+function shown(name: string, value: string): string {
+  if (name === 'C3PO_ADMIN_TOKEN') {
+    return `<${value.length} characters, not shown>`;
+  }
+  return JSON.stringify(name === 'REDIS_URL' ? value.replace(/\/\/[^/@]*@/, '//***@') : value);
+}
+
 /** Thrown when the environment holds a value the coordinator cannot run with. */
 export class ConfigError extends Error {}
 
@@ -227,7 +238,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (errors.length > 0) {
     const problems = errors.map(
       (e) =>
-        `${e.property}${env[e.property] ? `=${JSON.stringify(env[e.property])}` : ' is unset'}: ` +
+        `${e.property}${env[e.property] ? `=${shown(e.property, String(env[e.property]))}` : ' is unset'}: ` +
         Object.values(e.constraints ?? {}).join('; '),
     );
     throw new ConfigError(`Invalid configuration: ${problems.join(', ')}`);
