@@ -5,6 +5,7 @@ import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ApiExceptionFilter } from './common/api-exception.filter.js';
 import { HttpDrainService } from './common/http-drain.service.js';
+import { JsonDepthMiddleware } from './common/json-depth.middleware.js';
 import { ConfigModule } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
 import { CallLoggingMiddleware } from './logging/call-logging.middleware.js';
@@ -44,5 +45,7 @@ export class AppModule implements NestModule {
     // is left out: Prometheus scrapes each pod by its IP, a Host no list could name in advance,
     // and it reads counters only, nothing a rebinding page could misuse.
     consumer.apply(HostOriginMiddleware).exclude({ path: 'metrics', method: RequestMethod.ALL }).forRoutes('*path');
+    // After the Host check: a page on a foreign host learns nothing from how deep its body was.
+    consumer.apply(JsonDepthMiddleware).forRoutes('*path');
   }
 }

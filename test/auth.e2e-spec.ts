@@ -315,6 +315,12 @@ describe('API keys on', () => {
     expect(bobs.every((entry) => entry.agent === 'bob')).toBe(true);
     await request(coordinator.url).get('/api/admin/audit?before=nonsense').set(admin).expect(400);
   });
+
+  // Found by test/fuzz: Redis refuses the exclusive range "(0-0" that before=0-0 made, a 500.
+  it.each(['0-0', '000-00'])('answers an empty last page before the first possible entry (before=%s)', async (id) => {
+    const page = await request(coordinator.url).get(`/api/admin/audit?before=${id}`).set(admin).expect(200);
+    expect(page.body).toEqual({ entries: [], next_before: null });
+  });
 });
 
 describe('API keys with wildcard patterns and revocation mid-wait', () => {

@@ -103,6 +103,40 @@ describe('REST API', () => {
       });
     });
 
+    // Found by test/fuzz: the profile reaches Lua as JSON, and cjson refused the \udXXX escape
+    // JSON.stringify writes for a lone surrogate: a 500 (and "Internal server error" on MCP).
+    it('stores a lone surrogate in a description as U+FFFD, as Redis stores any text', async () => {
+      const body = (
+        await api
+          .post('/api/agents/register')
+          .set('X-Agent-ID', 'surrogate')
+          .set('Content-Type', 'application/json')
+          .send('{"description":"a\\udc5cb","capabilities":["\\ud800"]}')
+          .expect(200)
+      ).body;
+      expect(body.agent).toMatchObject({ description: 'a\ufffdb', capabilities: ['\ufffd'] });
+    });
+
+    // Found by test/fuzz: IsOptional lets null through, and null reached the store: a 500.
+    it.each([
+      [{ description: null }, /description must be a string/],
+      [{ capabilities: null }, /capabilities must be an array/],
+      [{ session_id: null }, /session_id must be/],
+    ])('refuses %j with a 400 and keeps the stored profile', async (payload, message) => {
+      await api
+        .post('/api/agents/register')
+        .set('X-Agent-ID', 'nulled')
+        .send({ description: 'kept', capabilities: ['kept'] })
+        .expect(200);
+      const response = await api.post('/api/agents/register').set('X-Agent-ID', 'nulled').send(payload).expect(400);
+      expect(response.body.message).toMatch(message);
+      const agents = (await api.get('/api/agents').set('X-Agent-ID', 'nulled').expect(200)).body.agents;
+      expect(agents.find((a: { agent_id: string }) => a.agent_id === 'nulled')).toMatchObject({
+        description: 'kept',
+        capabilities: ['kept'],
+      });
+    });
+
     it('works with no body at all', async () => {
       await api.post('/api/agents/register').set('X-Agent-ID', 'bare').expect(200);
     });
@@ -173,6 +207,20 @@ describe('REST API', () => {
       await api.post('/api/agents/register').set('X-Agent-ID', 'owned').send({ session_id: 'new' }).expect(200);
       const body = (await api.post('/api/agents/leave').set('X-Agent-ID', 'owned').send({ session_id: 'old' })).body;
       expect(body).toEqual({ agent_id: 'owned', left: false });
+    });
+  });
+
+  describe('GET /api/dead-letters', () => {
+    // Found by test/fuzz: 1e20 is an integer to class-validator but not to Redis's ZRANGE,
+    // whose "value is not an integer or out of range" was a 500.
+    it('refuses an offset past what Redis can index with a 400 naming it', async () => {
+      const response = await api.get('/api/dead-letters?offset=99999999999999999999').expect(400);
+      expect(response.body.message).toMatch(/offset must not be greater than/);
+    });
+
+    it('serves an empty page at the largest offset', async () => {
+      const response = await api.get(`/api/dead-letters?offset=${Number.MAX_SAFE_INTEGER}`).expect(200);
+      expect(response.body).toMatchObject({ requests: [], next_offset: null });
     });
   });
 

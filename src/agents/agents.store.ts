@@ -46,12 +46,15 @@ export class AgentsStore {
 
   /** Saves profile fields and the session; reports another live session holding the same id. */
   async register(agentId: string, profile: ProfileFields, sessionId = ''): Promise<OtherSession | null> {
+    // toWellFormed(): the fields reach Lua as JSON, and cjson refuses the \udXXX escape that
+    // JSON.stringify writes for a lone surrogate. U+FFFD is what Redis keeps for one anyway,
+    // in any text sent as a plain argument (a message, a response).
     const fields: Record<string, string> = {};
     if (profile.description !== undefined) {
-      fields.description = profile.description;
+      fields.description = profile.description.toWellFormed();
     }
     if (profile.capabilities !== undefined) {
-      fields.capabilities = JSON.stringify(profile.capabilities);
+      fields.capabilities = JSON.stringify(profile.capabilities.map((capability) => capability.toWellFormed()));
     }
     const other = await this.scripts.run(
       Scripts.registerSession,

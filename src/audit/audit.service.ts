@@ -61,6 +61,10 @@ export class AuditService {
     next_before: string | null;
   }> {
     const entries: AuditEntry[] = [];
+    if (query.before !== undefined && /^0+-0+$/.test(query.before)) {
+      // Nothing comes before 0-0, and Redis refuses the exclusive range "(0-0" outright.
+      return { entries, next_before: null };
+    }
     let end = query.before ? `(${query.before}` : '+';
     // Filters are applied while reading back in bounded batches, so a page costs at most this many reads.
     for (let scanned = 0; entries.length < query.limit && scanned < 10 * query.limit + 1000;) {

@@ -10,9 +10,11 @@ export class PageQueryDto {
   @Max(100)
   limit = 20;
 
+  /** At most MAX_SAFE_INTEGER: 1e20 passes IsInt, but Redis refuses it as an index (a 500). */
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   offset = 0;
 }

@@ -1,4 +1,5 @@
-import { IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsString, Length, Matches } from 'class-validator';
+import { IsOmittable } from '../../common/is-omittable.decorator.js';
 
 /** The body of POST /api/requests: the send_request tool's arguments, checked the same way. */
 export class SendRequestDto {
@@ -8,15 +9,15 @@ export class SendRequestDto {
   @IsString()
   message: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   context?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @Matches(/^[A-Za-z0-9_-]{1,100}$/, { message: 'conversation_id must be an id returned by an earlier C3PO call' })
   conversation_id?: string;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @Length(1, 200)
   idempotency_key?: string;
