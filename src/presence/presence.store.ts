@@ -3,7 +3,6 @@ import { AppConfig } from '../config/app-config.js';
 import { RedisKeys } from '../redis/keys.js';
 import { RedisScripts } from '../redis/redis-scripts.js';
 import { Scripts } from '../redis/script-catalog.js';
-import { ScriptCode } from '../redis/script-code.js';
 
 @Injectable()
 export class PresenceStore {
