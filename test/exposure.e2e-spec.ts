@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { uniquePrefix } from './support/coordinator.js';
 import { CoordinatorProcess } from './support/coordinator-process.js';
 
@@ -54,5 +56,58 @@ describe('starting on a non-loopback address', () => {
     } finally {
       await coordinator.terminate();
     }
+  });
+});
+
+describe('starting in a container bound to 0.0.0.0 (C3PO_PUBLISHED_ADDRESS says where the port is published)', () => {
+  it('starts without keys and without a warning when the port is published on 127.0.0.1 only', async () => {
+    const coordinator = await CoordinatorProcess.start({
+      C3PO_HOST: '0.0.0.0',
+      C3PO_PUBLISHED_ADDRESS: '127.0.0.1',
+      C3PO_KEY_PREFIX: uniquePrefix(),
+    });
+    try {
+      expect(coordinator.output.join('\n')).not.toContain('without API keys');
+      const health = await fetch(`http://127.0.0.1:${coordinator.port}/api/health/live`);
+      expect(health.status).toBe(200);
+    } finally {
+      expect(await coordinator.terminate()).toBe(0);
+    }
+  });
+
+  it('is refused without API keys when published on 0.0.0.0: exit 1 and one error saying how to fix it in compose', async () => {
+    const { code, output } = await CoordinatorProcess.runToExit({
+      C3PO_HOST: '0.0.0.0',
+      C3PO_PUBLISHED_ADDRESS: '0.0.0.0',
+      C3PO_KEY_PREFIX: uniquePrefix(),
+    });
+    expect(code).toBe(1);
+    const errors = output.filter((line) => line.includes('refusing'));
+    expect(errors).toHaveLength(1);
+    for (const advice of [
+      'published on 0.0.0.0 (C3PO_PUBLISHED_ADDRESS) without API keys',
+      '`C3PO_ADMIN_TOKEN=$(openssl rand -hex 32) docker compose up -d`',
+      "npx c3po keys create --name laptop --agent 'laptop-*'",
+      'leave C3PO_PUBLISH_ADDRESS unset',
+      'C3PO_ALLOW_UNAUTHENTICATED=1',
+    ]) {
+      expect(errors[0]).toContain(advice);
+    }
+    expect(output.join('\n')).not.toContain('coordinator listening');
+  });
+});
+
+describe('docker-compose.yml', () => {
+  const compose = readFileSync(resolve(import.meta.dirname, '..', 'docker-compose.yml'), 'utf8');
+
+  it('tells the coordinator the very address its port is published on', () => {
+    const ports = /^\s+- '(\$\{C3PO_PUBLISH_ADDRESS:-[^}]+\}):8420:8420'$/m.exec(compose);
+    const told = /^\s+C3PO_PUBLISHED_ADDRESS: (.+)$/m.exec(compose);
+    expect(ports?.[1]).toBe('${C3PO_PUBLISH_ADDRESS:-127.0.0.1}');
+    expect(told?.[1]).toBe(ports?.[1]);
+  });
+
+  it('leaves C3PO_ALLOW_UNAUTHENTICATED to the operator: unset unless they set it', () => {
+    expect(compose).toMatch(/^\s+C3PO_ALLOW_UNAUTHENTICATED: \$\{C3PO_ALLOW_UNAUTHENTICATED:-\}$/m);
   });
 });

@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       C3PO_ADMIN_TOKEN: '',
       C3PO_MAX_API_KEYS: 1000,
       C3PO_ALLOW_UNAUTHENTICATED: '0',
+      C3PO_PUBLISHED_ADDRESS: '',
       C3PO_ALLOWED_HOSTS: '',
       C3PO_ALLOWED_ORIGINS: '',
       C3PO_TLS_CERT_FILE: '',
@@ -58,6 +59,8 @@ describe('loadConfig', () => {
     ['C3PO_REDIS_TIMEOUT_MS', '0'],
     ['C3PO_MARKER_CHECK_MS', 'often'],
     ['C3PO_ALLOW_UNAUTHENTICATED', 'yes'],
+    ['C3PO_PUBLISHED_ADDRESS', '127.0.0.1:8420'],
+    ['C3PO_PUBLISHED_ADDRESS', '0.0.0.0 127.0.0.1'],
     ['C3PO_ALLOWED_HOSTS', 'a b'],
     ['C3PO_ALLOWED_HOSTS', 'c3po.example.com:8420'],
     ['C3PO_ALLOWED_HOSTS', '*'],
@@ -85,6 +88,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ C3PO_ALLOWED_ORIGINS: 'https://ok.example,null,*' })).toThrow(
       "not http(s) origins: 'null', '*'; list origins such as",
     );
+  });
+
+  it.each(['127.0.0.1', '0.0.0.0', '::', '[::1]', 'localhost'])('takes C3PO_PUBLISHED_ADDRESS=%s', (address) => {
+    expect(loadConfig({ C3PO_PUBLISHED_ADDRESS: address }).C3PO_PUBLISHED_ADDRESS).toBe(address);
   });
 
   it.each([

@@ -12,7 +12,7 @@ import {
   ValidateIf,
   ValidationArguments,
 } from 'class-validator';
-import { parseHostList, parseOriginList } from '../security/host-names.js';
+import { isAddress, parseHostList, parseOriginList } from '../security/host-names.js';
 
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
@@ -137,6 +137,21 @@ export class AppConfig {
   /** '1' lets a coordinator bound to a non-loopback address serve without keys (logged at start). */
   @IsIn(['0', '1'])
   C3PO_ALLOW_UNAUTHENTICATED: '0' | '1' = '0';
+
+  /**
+   * The address the port is reachable on from outside, when that is not C3PO_HOST: a container
+   * listens on 0.0.0.0 but is reached where its port is published (docker-compose.yml sets this
+   * to its C3PO_PUBLISH_ADDRESS). The exposure check at start-up judges this address instead.
+   */
+  @ValidateBy({
+    name: 'address',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && (value === '' || isAddress(value)),
+      defaultMessage: () =>
+        'C3PO_PUBLISHED_ADDRESS must be an address without a port, such as 127.0.0.1, 0.0.0.0 or [::1]',
+    },
+  })
+  C3PO_PUBLISHED_ADDRESS = '';
 
   /**
    * Host names accepted in the Host header besides loopback ones, comma-separated, without ports:

@@ -1,10 +1,11 @@
 import { checkExposure } from './exposure.js';
 
-const config = (C3PO_HOST: string, more: { token?: string; allow?: '0' | '1' } = {}) => ({
+const config = (C3PO_HOST: string, more: { token?: string; allow?: '0' | '1'; published?: string } = {}) => ({
   C3PO_HOST,
   C3PO_PORT: 8420,
   C3PO_ADMIN_TOKEN: more.token ?? '',
   C3PO_ALLOW_UNAUTHENTICATED: more.allow ?? '0',
+  C3PO_PUBLISHED_ADDRESS: more.published ?? '',
 });
 const TOKEN = 'a'.repeat(64);
 
@@ -44,5 +45,46 @@ describe('checkExposure', () => {
 
   it('needs no allowance on loopback', () => {
     expect(checkExposure(config('127.0.0.1', { allow: '1' }))).toEqual({ verdict: 'ok' });
+  });
+
+  describe('in a container, judged by the address its port is published on', () => {
+    it.each(['127.0.0.1', '::1', '[::1]', 'localhost'])(
+      'starts bound to 0.0.0.0 without keys when published on loopback address %s',
+      (published) => {
+        expect(checkExposure(config('0.0.0.0', { published }))).toEqual({ verdict: 'ok' });
+      },
+    );
+
+    it.each(['0.0.0.0', '::', '[::]', '10.0.0.5'])(
+      'refuses to start without keys when published on %s, saying how to fix it in compose',
+      (published) => {
+        const check = checkExposure(config('0.0.0.0', { published }));
+        expect(check.verdict).toBe('refuse');
+        const message = (check as { message: string }).message;
+        expect(message).toContain(`port 8420 published on ${published} (C3PO_PUBLISHED_ADDRESS)`);
+        expect(message).toContain('`C3PO_ADMIN_TOKEN=$(openssl rand -hex 32) docker compose up -d`');
+        expect(message).toContain("npx c3po keys create --name laptop --agent 'laptop-*'");
+        expect(message).toContain('C3PO_API_KEY');
+        expect(message).toContain('leave C3PO_PUBLISH_ADDRESS unset');
+        expect(message).toContain('C3PO_ALLOW_UNAUTHENTICATED=1');
+        expect(message).not.toContain('C3PO_HOST=127.0.0.1');
+      },
+    );
+
+    it('refuses when published elsewhere even if bound to loopback: the published address is what others reach', () => {
+      expect(checkExposure(config('127.0.0.1', { published: '0.0.0.0' })).verdict).toBe('refuse');
+    });
+
+    it('starts when published on 0.0.0.0 with keys on', () => {
+      expect(checkExposure(config('0.0.0.0', { published: '0.0.0.0', token: TOKEN }))).toEqual({ verdict: 'ok' });
+    });
+
+    it('starts with a warning when published on 0.0.0.0 and told to allow unauthenticated calls', () => {
+      const check = checkExposure(config('0.0.0.0', { published: '0.0.0.0', allow: '1' }));
+      expect(check.verdict).toBe('warn');
+      expect((check as { message: string }).message).toMatch(
+        /published on 0\.0\.0\.0 .*without API keys.*C3PO_ADMIN_TOKEN/,
+      );
+    });
   });
 });

@@ -46,6 +46,12 @@ export function isLoopbackName(name: string): boolean {
   );
 }
 
+/** A listen or publish address: a name, a bare IP or a bracketed IPv6 one, without a port. */
+export function isAddress(text: string): boolean {
+  const host = parseHost(isIPv6(text) ? `[${text}]` : text);
+  return host !== undefined && host.port === undefined;
+}
+
 /** Whether a listen address (C3PO_HOST: a name or a bare IP) is reachable from this machine only. */
 export function isLoopbackBind(host: string): boolean {
   const name = parseHost(isIPv6(host) ? `[${host}]` : host)?.name;
