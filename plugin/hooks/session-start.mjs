@@ -3,6 +3,8 @@
 import { callCoordinator, coordinatorUrl, expectShape, runHook, tool, UNTRUSTED_REQUESTS } from '../lib/hook.mjs';
 
 const MAX_NAMES = 10;
+/** The coordinator's largest page of agents, most recently seen first: online ones come first. */
+const PAGE = 100;
 
 runHook('SessionStart', async (_input, { agentId, sessionId }) => {
   const registration = await callCoordinator('/api/agents/register', {
@@ -13,7 +15,7 @@ runHook('SessionStart', async (_input, { agentId, sessionId }) => {
   const conflict = registration?.session_conflict;
   expectShape(conflict === null || typeof conflict?.session_id === 'string', 'registration');
   const [list, pending] = await Promise.all([
-    callCoordinator('/api/agents', { agentId, sessionId }),
+    callCoordinator(`/api/agents?limit=${PAGE}`, { agentId, sessionId }),
     callCoordinator('/api/pending', { agentId, sessionId }),
   ]);
   const agents = list?.agents;
@@ -22,9 +24,16 @@ runHook('SessionStart', async (_input, { agentId, sessionId }) => {
   expectShape(Array.isArray(requests), 'pending list');
 
   const others = agents.filter((a) => a.agent_id !== agentId && a.status === 'online').map((a) => a.agent_id);
+  // `online` counts every agent seen within the online window, this one and any whose session
+  // ended since included. While the page holds them all its statuses are exact; past that,
+  // `online` less this agent is the best count there is.
+  const othersOnline =
+    Number.isInteger(list.online) && list.online > agents.length
+      ? Math.max(others.length, list.online - 1)
+      : others.length;
   const lines = [
     `C3PO: you are agent "${agentId}" on the coordinator at ${coordinatorUrl()}.`,
-    others.length === 0 ? 'No other agent is online.' : `Online agents: ${names(others)}.`,
+    others.length === 0 ? 'No other agent is online.' : `Online agents: ${names(others, othersOnline)}.`,
     requests.length === 0
       ? 'No request is waiting for you.'
       : `${requests.length} request${requests.length === 1 ? ' is' : 's are'} waiting for you: call ` +
@@ -55,12 +64,15 @@ function ago(iso) {
   return Number.isFinite(seconds) ? `${Math.max(seconds, 0)} s ago` : 'recently';
 }
 
-function names(ids) {
-  const shown = ids.slice(0, MAX_NAMES).join(', ');
-  return ids.length > MAX_NAMES ? `${shown} and ${ids.length - MAX_NAMES} more` : shown;
+function names(ids, count) {
+  const shown = ids.slice(0, MAX_NAMES);
+  return count > shown.length ? `${shown.join(', ')} and ${count - shown.length} more` : shown.join(', ');
 }
 
-/** The first `<id>-N` no known agent uses, to suggest as this session's own id. */
+/**
+ * The first `<id>-N` no agent on the page uses, to suggest as this session's own id. The page
+ * holds the most recently seen agents, where a twin session that took `<id>-2` would be.
+ */
 function spareId(agentId, agents) {
   const taken = new Set(agents.map((a) => a.agent_id));
   const base = agentId.slice(0, 60);

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
 import { AgentId } from './agent-id.decorator.js';
 import { AgentIdGuard } from './agent-id.guard.js';
-import { AgentsService, AgentView, Registration } from './agents.service.js';
+import { AgentsPageView, AgentsService, Registration } from './agents.service.js';
 import { LeaveSessionDto } from './dto/leave-session.dto.js';
+import { ListAgentsQueryDto } from './dto/list-agents-query.dto.js';
 import { RegisterAgentDto } from './dto/register-agent.dto.js';
 
 @Controller('api/agents')
@@ -26,8 +27,9 @@ export class AgentsController {
     return { agent_id: agentId, left: await this.agents.leave(agentId, body.session_id) };
   }
 
+  /** The same page as list_agents: `limit` 1-100 (default 50), `cursor` a `next_cursor`. */
   @Get()
-  async list(): Promise<{ agents: AgentView[] }> {
-    return { agents: await this.agents.list() };
+  list(@Query() query: ListAgentsQueryDto): Promise<AgentsPageView> {
+    return this.agents.list({ limit: query.limit, cursor: query.cursor });
   }
 }

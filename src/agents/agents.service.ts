@@ -14,6 +14,13 @@ export interface AgentView {
   capabilities: string[];
 }
 
+export interface AgentsPageView {
+  agents: AgentView[];
+  total: number;
+  online: number;
+  next_cursor: string | null;
+}
+
 export interface Registration {
   agent: AgentView;
   registered_at: string;
@@ -28,8 +35,11 @@ export class AgentsService {
     private readonly presence: PresenceService,
     metrics: Metrics,
   ) {
-    metrics.gauge('c3po_online_agents', 'Agents online now (seen within C3PO_ONLINE_WINDOW_S)', async () =>
-      (await this.list()).reduce((online, agent) => online + (agent.status === 'online' ? 1 : 0), 0),
+    // One ZCOUNT per scrape, whatever the registry holds: /metrics needs no key.
+    metrics.gauge(
+      'c3po_online_agents',
+      'Agents seen within C3PO_ONLINE_WINDOW_S, ones whose session ended since included',
+      () => this.store.countOnline(),
     );
   }
 
@@ -44,9 +54,10 @@ export class AgentsService {
     };
   }
 
-  async list(): Promise<AgentView[]> {
-    const { agents, now } = await this.store.list();
-    return agents.map((record) => this.view(record, now));
+  /** A page of the registry, most recently seen first, so online agents come before offline ones. */
+  async list(page: { limit: number; cursor?: string }): Promise<AgentsPageView> {
+    const { agents, total, online, nextCursor, now } = await this.store.list(page);
+    return { agents: agents.map((record) => this.view(record, now)), total, online, next_cursor: nextCursor };
   }
 
   /**

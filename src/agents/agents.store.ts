@@ -30,6 +30,23 @@ export interface ProfileFields {
   capabilities?: string[];
 }
 
+/**
+ * A page cursor of the agent list: the last_seen of the previous page's last agent and how many
+ * agents seen in that same millisecond the pages so far held.
+ */
+export const AGENTS_CURSOR_PATTERN = /^\d{1,15}:\d{1,9}$/;
+
+export interface AgentsPage {
+  agents: AgentRecord[];
+  /** Agents seen within the record TTL. */
+  total: number;
+  /** Of them, those seen within the online window, including any that left since. */
+  online: number;
+  nextCursor: string | null;
+  /** Redis's clock, in epoch ms. */
+  now: number;
+}
+
 export interface OtherSession {
   session_id: string;
   last_active_ms: number;
@@ -78,14 +95,42 @@ export class AgentsStore {
     return this.redis.zrangebyscore(this.keys.agentIndex, this.horizonMs(), '+inf');
   }
 
-  /** Every agent seen within the record TTL, most recently seen first, with the server time. */
-  async list(): Promise<{ agents: AgentRecord[]; now: number }> {
-    const [now, ...records] = await this.scripts.run(
+  /** One page of the agents seen within the record TTL, most recently seen first. */
+  async list(page: { limit: number; cursor?: string }): Promise<AgentsPage> {
+    const [seen, ties] = page.cursor?.split(':') ?? ['', 0];
+    const [now, total, online, records, nextSeen, nextTies] = await this.scripts.run(
       Scripts.listAgents,
       { agentIndex: this.keys.agentIndex },
-      { horizonMs: this.horizonMs(), agentPrefix: this.keys.agent('') },
+      {
+        horizonMs: this.horizonMs(),
+        agentPrefix: this.keys.agent(''),
+        cursorSeen: seen,
+        cursorTies: ties,
+        limit: page.limit,
+        onlineWindowMs: this.onlineWindowMs(),
+      },
     );
-    return { agents: records.map((flat) => fromFlat<AgentRecord>(flat)), now };
+    return {
+      agents: records.map((flat) => fromFlat<AgentRecord>(flat)),
+      total,
+      online,
+      // Number(): whichever form Redis writes the score in, the cursor is digits.
+      nextCursor: nextSeen === '' ? null : `${Number(nextSeen)}:${nextTies}`,
+      now,
+    };
+  }
+
+  /** Agents seen within the online window (a left one too, until the window passes): one ZCOUNT. */
+  countOnline(): Promise<number> {
+    return this.scripts.run(
+      Scripts.countOnline,
+      { agentIndex: this.keys.agentIndex },
+      { onlineWindowMs: this.onlineWindowMs() },
+    );
+  }
+
+  private onlineWindowMs(): number {
+    return this.config.C3PO_ONLINE_WINDOW_S * 1000;
   }
 
   /** Index entries seen before this are records that expired. */

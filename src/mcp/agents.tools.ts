@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { AgentId } from '../agents/agent-id.decorator.js';
 import { ToolLoggingInterceptor } from '../logging/tool-logging.interceptor.js';
 import { AgentsService } from '../agents/agents.service.js';
+import { AGENTS_CURSOR_PATTERN } from '../agents/agents.store.js';
 import { toolResult } from './tool-call.js';
 
 const registerAgentArgs = z.object({
@@ -14,6 +15,14 @@ const registerAgentArgs = z.object({
     .max(50)
     .optional()
     .describe('Short tags for what you can help with, e.g. ["frontend", "postgres"]'),
+});
+const listAgentsArgs = z.object({
+  limit: z.number().int().min(1).max(100).default(50).describe('Agents per page (1-100, default 50)'),
+  cursor: z
+    .string()
+    .regex(AGENTS_CURSOR_PATTERN, 'cursor must be a next_cursor returned by list_agents')
+    .optional()
+    .describe('next_cursor of the previous page'),
 });
 
 @McpController()
@@ -35,9 +44,12 @@ export class AgentsTools {
 
   @Tool({
     name: 'list_agents',
-    description: 'List known agents with online/offline status, description and capabilities.',
+    description:
+      'Known agents with status, description and capabilities, most recently seen (so online) first, a page ' +
+      'at a time (pass next_cursor for more).',
+    parameters: listAgentsArgs,
   })
-  async listAgents() {
-    return toolResult({ agents: await this.agents.list() });
+  async listAgents(@Payload() args: z.infer<typeof listAgentsArgs>) {
+    return toolResult(await this.agents.list({ limit: args.limit, cursor: args.cursor }));
   }
 }

@@ -22,7 +22,12 @@ export const Scripts = {
     ['agentId', 'ttlS', 'sessionId', 'create', 'maxAgents', 'maxAgentsPerKey'],
   ),
   leaveSession: defineScript<0 | 1>()('leaveSession', ['agent'], ['sessionId']),
-  listAgents: defineScript<[number, ...FlatHash[]]>()('listAgents', ['agentIndex'], ['horizonMs', 'agentPrefix']),
+  listAgents: defineScript<[number, number, number, FlatHash[], string, number]>()(
+    'listAgents',
+    ['agentIndex'],
+    ['horizonMs', 'agentPrefix', 'cursorSeen', 'cursorTies', 'limit', 'onlineWindowMs'],
+  ),
+  countOnline: defineScript<number>()('countOnline', ['agentIndex'], ['onlineWindowMs']),
   registerSession: defineScript<string[]>()(
     'registerSession',
     ['agent'],

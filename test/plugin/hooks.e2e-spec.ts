@@ -195,3 +195,27 @@ describe('plugin hooks against a live coordinator', () => {
     });
   });
 });
+
+describe('SessionStart on a coordinator with more online agents than a page holds', () => {
+  let coordinator: Coordinator;
+
+  beforeAll(async () => {
+    coordinator = await startCoordinator();
+    const ids = Array.from({ length: 120 }, (_, i) => `peer-${String(i).padStart(3, '0')}`);
+    for (let i = 0; i < ids.length; i += 20) {
+      await Promise.all(ids.slice(i, i + 20).map((id) => rest(coordinator.url, id, '/api/agents/register', {})));
+    }
+  });
+
+  afterAll(async () => {
+    await coordinator.close();
+    removeScratchDirs();
+  });
+
+  it('names ten and counts the rest from the online total, not from the page it read', async () => {
+    const run = await new Host('newcomer', coordinator.url).sessionStart('s-busy-start');
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const context: string = run.json?.hookSpecificOutput.additionalContext;
+    expect(context).toMatch(/^Online agents: (peer-\d{3}, ){9}peer-\d{3} and 110 more\.$/m);
+  });
+});

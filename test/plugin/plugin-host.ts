@@ -160,6 +160,6 @@ export async function rest(url: string, agentId: string, path: string, body?: ob
 }
 
 export async function statusOf(url: string, agentId: string, asking = 'observer'): Promise<string | undefined> {
-  const { agents } = await rest(url, asking, '/api/agents');
+  const { agents } = await rest(url, asking, '/api/agents?limit=100');
   return agents.find((agent: { agent_id: string }) => agent.agent_id === agentId)?.status;
 }
