@@ -68,7 +68,8 @@ describe('c3po CLI', () => {
   }
 
   beforeAll(async () => {
-    coordinator = await startCoordinator({ C3PO_ADMIN_TOKEN: ADMIN_TOKEN });
+    // Refusals unthrottled: a test below buries an entry behind 1,200 of them (audit-flood tests the throttle).
+    coordinator = await startCoordinator({ C3PO_ADMIN_TOKEN: ADMIN_TOKEN, C3PO_AUDIT_REFUSALS_PER_S: '100000' });
     admin = { C3PO_COORDINATOR_URL: coordinator.url, C3PO_ADMIN_TOKEN: ADMIN_TOKEN };
   });
 

@@ -13,7 +13,9 @@ describe('Host and Origin checks (DNS-rebinding defence)', () => {
   let port: string;
 
   beforeAll(async () => {
+    // Refusals unthrottled: the tests above the audit one refuse dozens of calls a second (audit-flood tests the throttle).
     coordinator = await startCoordinator({
+      C3PO_AUDIT_REFUSALS_PER_S: '100000',
       C3PO_ALLOWED_HOSTS: 'c3po.example.com, *.corp.example, 10.0.0.5',
       C3PO_ALLOWED_ORIGINS: 'https://app.example.com,http://localhost:3000',
     });

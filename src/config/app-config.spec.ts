@@ -35,6 +35,7 @@ describe('loadConfig', () => {
       C3PO_MAX_AGENTS_PER_KEY: 100,
       C3PO_MAX_WAITS_PER_AGENT: 10,
       C3PO_AUDIT_MAX_ENTRIES: 100000,
+      C3PO_AUDIT_REFUSALS_PER_S: 20,
     });
   });
 
@@ -67,6 +68,7 @@ describe('loadConfig', () => {
     ['C3PO_ALLOWED_ORIGINS', 'null'],
     ['C3PO_ALLOWED_ORIGINS', 'app.example.com'],
     ['C3PO_SENDS_PER_MINUTE', '0'],
+    ['C3PO_AUDIT_REFUSALS_PER_S', '0'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}="${value.replace('.', '\\.')}"`));

@@ -232,6 +232,16 @@ export class AppConfig {
   @IsInt()
   @Min(100)
   C3PO_AUDIT_MAX_ENTRIES = 100_000;
+
+  /**
+   * Refusal entries (refused.*) each process writes at most per second; the rest are counted.
+   * 20: far above what an honest misconfiguration produces, and 100,000 entries then hold 80 min
+   * of a flood on one process, where unthrottled they held 45 s.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  C3PO_AUDIT_REFUSALS_PER_S = 20;
 }
 
 /**

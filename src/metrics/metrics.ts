@@ -74,6 +74,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly auditRefusalsOmitted = new Counter({
+    name: 'c3po_audit_refusals_omitted_total',
+    help: 'Refused calls not written to the audit log, over C3PO_AUDIT_REFUSALS_PER_S',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'c3po_' });
   }
