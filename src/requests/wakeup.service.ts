@@ -157,7 +157,9 @@ export class WakeupService implements OnModuleInit, BeforeApplicationShutdown, O
           if (handed) {
             return { kind: 'found', value: handed.value };
           }
-          if (timer === 'heartbeat' && Date.now() < deadline) {
+          // The sleep's end, not the clock: a timer may fire a millisecond early, and a heartbeat
+          // at the deadline would send one progress too many.
+          if (timer === 'heartbeat' && heartbeatDue < deadline) {
             // Not awaited: a heartbeat stalled on Redis must not push the wait past its timeout.
             void options.onHeartbeat?.(Date.now() - started).catch((error: Error) => {
               this.logger.debug(`heartbeat failed: ${error.message}`);
