@@ -21,10 +21,9 @@ describe('request bodies', () => {
 
   afterAll(() => coordinator.close());
 
-  // Found by test/fuzz: JSON.parse takes any depth, but the MCP adapter's JSON.stringify and
-  // class-transformer recurse, and a stack overflow there was a 500.
-  it('refuses a body nested 30,000 levels deep with a 400 on /mcp', async () => {
-    const response = await api
+  /** A 2026-era send_request whose target is nested `depth` levels deep. */
+  const sendNested = (depth: number) =>
+    api
       .post('/mcp')
       .set('X-Agent-ID', 'deep')
       .set('Content-Type', 'application/json')
@@ -32,8 +31,12 @@ describe('request bodies', () => {
       .set('MCP-Protocol-Version', '2026-07-28')
       .set('Mcp-Method', 'tools/call')
       .set('Mcp-Name', 'send_request')
-      .send(toolCall(nested(30_000)))
-      .expect(400);
+      .send(toolCall(nested(depth)));
+
+  // Found by test/fuzz: JSON.parse takes any depth, but the MCP adapter's JSON.stringify and
+  // class-transformer recurse, and a stack overflow there was a 500.
+  it('refuses a body nested 30,000 levels deep with a 400 on /mcp', async () => {
+    const response = await sendNested(30_000).expect(400);
     expect(response.body).toEqual({ statusCode: 400, message: 'the JSON body nests deeper than 64 levels' });
   });
 
@@ -48,22 +51,12 @@ describe('request bodies', () => {
   });
 
   it('serves a body nested exactly as deep as the limit, and refuses one level more', async () => {
-    const call = (depth: number) =>
-      api
-        .post('/mcp')
-        .set('X-Agent-ID', 'deep')
-        .set('Content-Type', 'application/json')
-        .set('Accept', 'application/json, text/event-stream')
-        .set('MCP-Protocol-Version', '2026-07-28')
-        .set('Mcp-Method', 'tools/call')
-        .set('Mcp-Name', 'send_request')
-        .send(toolCall(nested(depth)));
     // Body, params and arguments are 3 levels: 61 arrays make 64.
-    const served = await call(61).expect(200);
+    const served = await sendNested(61).expect(200);
     expect(served.body.result).toMatchObject({
       isError: true,
       content: [{ text: expect.stringContaining('expected string, received array') }],
     });
-    await call(62).expect(400);
+    await sendNested(62).expect(400);
   });
 });
