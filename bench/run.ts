@@ -85,6 +85,9 @@ async function main(env: Environment): Promise<void> {
   step(`call overhead: ${n['call-samples']} sequential calls each to the floor's ping and to list_agents`);
   const floorAgent = await BenchAgent.connect({ url: env.floorUrl! }, 'floor-client');
   const caller = await BenchAgent.connect(env, `${env.tag}-caller`);
+  // As a session does at its start (the plugin's SessionStart hook): an unregistered caller would
+  // pay a presence write (touchAgent) on every call, which a registered one, or any key holder, skips.
+  await caller.call('register_agent', { description: 'bench caller' });
   const floorSamples: number[] = [];
   const callSamples: number[] = [];
   const floorCpu: number[] = [];
