@@ -83,8 +83,11 @@ async function main(env: Environment): Promise<void> {
   step('floor: Redis LPUSH→BLPOP');
   const redisFloor = summarize(await measureRedisFloor(env.floorRedisUrl, 1000));
   step(`call overhead: ${n['call-samples']} sequential calls each to the floor's ping and to list_agents`);
-  const floorAgent = await BenchAgent.connect(env.floorUrl!, 'floor-client');
-  const caller = await BenchAgent.connect(env.url, `${env.tag}-caller`);
+  const floorAgent = await BenchAgent.connect({ url: env.floorUrl! }, 'floor-client');
+  const caller = await BenchAgent.connect(env, `${env.tag}-caller`);
+  // As a session does at its start (the plugin's SessionStart hook): an unregistered caller would
+  // pay a presence write (touchAgent) on every call, which a registered one, or any key holder, skips.
+  await caller.call('register_agent', { description: 'bench caller' });
   const floorSamples: number[] = [];
   const callSamples: number[] = [];
   const floorCpu: number[] = [];
@@ -110,7 +113,7 @@ async function main(env: Environment): Promise<void> {
   const agentsListed = ((await caller.call('list_agents')).agents as unknown[]).length;
   step(`floor under load: ${n.pairs * 2} clients calling ping for 3 s`);
   const floorClients = await connectAgents(
-    env.floorUrl!,
+    { url: env.floorUrl! },
     Array.from({ length: n.pairs * 2 }, (_, i) => `floor-client-${i}`),
   );
   const floorLoad = await measureConcurrentCalls(floorClients, 'ping', 3, () => env.floorCpuMs());
@@ -127,7 +130,7 @@ async function main(env: Environment): Promise<void> {
   // 3. Wake latency.
   step(`wake latency: ${n['wake-samples']} sends to a blocked wait_for_request`);
   const { result: wakeRun, cpu: wakeCpu } = await phaseCpu('wake-latency', () =>
-    measureWakeLatency(env.url, env.tag, n['wake-samples']),
+    measureWakeLatency(env, env.tag, n['wake-samples']),
   );
   const wake = summarize(wakeRun.wake);
   const wakeSend = summarize(wakeRun.send);
@@ -135,7 +138,7 @@ async function main(env: Environment): Promise<void> {
   // 4. Throughput.
   step(`throughput: ${n.pairs} pairs, 2 s warm-up + ${n.duration} s measured`);
   let throughputCpu: CpuUse | undefined;
-  const throughput = await measureThroughput(env.url, env.tag, {
+  const throughput = await measureThroughput(env, env.tag, {
     pairs: n.pairs,
     warmupSeconds: 2,
     durationSeconds: n.duration,
@@ -156,7 +159,7 @@ async function main(env: Environment): Promise<void> {
 
   // 5. Scale.
   step(`scale: ${n.waiters} agents blocked in wait_for_request`);
-  const scale = await measureScale(env.url, env.tag, {
+  const scale = await measureScale(env, env.tag, {
     waiters: n.waiters,
     wakeSamples: n['scale-wakes'],
     observe: {
@@ -175,7 +178,7 @@ async function main(env: Environment): Promise<void> {
   // would skew the scenarios above.
   step(`large inbox: ${n.inbox} requests of ${n['inbox-bytes']} bytes from ${n['inbox-senders']} senders, then reads`);
   const { result: inbox, cpu: inboxCpu } = await phaseCpu('large-inbox', () =>
-    measureLargeInbox(env.url, env.tag, {
+    measureLargeInbox(env, env.tag, {
       requests: n.inbox,
       bytes: n['inbox-bytes'],
       senders: n['inbox-senders'],
@@ -414,6 +417,7 @@ async function main(env: Environment): Promise<void> {
     machine,
     build: env.build,
     placement: env.placement,
+    api_keys: env.apiKey !== undefined,
     cpu_profiled: options.environment.profileDir !== undefined,
     floor: {
       mcp_tool_call_ms: floorCall,

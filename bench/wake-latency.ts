@@ -25,10 +25,10 @@ if (options.help) {
 const machine = machineFacts();
 const env = await startEnvironment({ ...options.environment, floor: false });
 try {
-  const wakeRun = await measureWakeLatency(env.url, env.tag, options.numbers.samples);
+  const wakeRun = await measureWakeLatency(env, env.tag, options.numbers.samples);
   const wake = summarize(wakeRun.wake);
   const profile = await env.saveProfile('wake-latency-only');
-  const scale = await measureScale(env.url, env.tag, {
+  const scale = await measureScale(env, env.tag, {
     waiters: options.numbers.waiters,
     wakeSamples: 5,
     observe: {

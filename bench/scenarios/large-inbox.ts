@@ -1,5 +1,5 @@
 import { recordError } from '../support/stats.ts';
-import { BenchAgent, closeAgents, connectAgents } from '../support/bench-agent.ts';
+import { agentHeaders, BenchAgent, closeAgents, connectAgents, type Endpoint } from '../support/bench-agent.ts';
 import { scrapeMetric } from '../support/metrics-scrape.ts';
 
 /**
@@ -84,15 +84,16 @@ export interface LargeInboxResult {
  * page, texts cut to previews. The scenario leaves its requests in Redis: run it last.
  */
 export async function measureLargeInbox(
-  url: string,
+  coordinator: Endpoint,
   tag: string,
   options: LargeInboxOptions,
 ): Promise<LargeInboxResult> {
+  const url = coordinator.url;
   const ownerId = `${tag}-inbox-owner`;
   const counted = countingFetch();
-  const owner = await BenchAgent.connect(url, ownerId, { fetch: counted.fetch });
+  const owner = await BenchAgent.connect(coordinator, ownerId, { fetch: counted.fetch });
   const senders = await connectAgents(
-    url,
+    coordinator,
     Array.from({ length: options.senders }, (_, i) => `${tag}-inbox-sender-${i}`),
   );
   const series = (what: string, limit: number): ReadSeries => ({
@@ -189,7 +190,7 @@ export async function measureLargeInbox(
     };
     const readApi = async (into: ReadSeries, query: string) => {
       const started = performance.now();
-      const response = await fetch(`${url}/api/pending${query}`, { headers: { 'X-Agent-ID': ownerId } });
+      const response = await fetch(`${url}/api/pending${query}`, { headers: agentHeaders(coordinator, ownerId) });
       const body = await response.arrayBuffer();
       into.latencies.push(performance.now() - started);
       into.bytes.push(body.byteLength);

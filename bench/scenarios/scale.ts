@@ -1,6 +1,6 @@
 import { recordError } from '../support/stats.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BenchAgent, closeAgents, connectAgents } from '../support/bench-agent.ts';
+import { BenchAgent, closeAgents, connectAgents, type Endpoint } from '../support/bench-agent.ts';
 import { socketsTo } from '../support/machine.ts';
 import { scrapeMetric } from '../support/metrics-scrape.ts';
 import type { RedisClients } from '../support/redis-probe.ts';
@@ -50,11 +50,12 @@ export interface ScaleOptions {
  * blocked, wakes a few one at a time by sending to them, then releases the rest by aborting
  * their calls, which closes their connections (the coordinator drops the wait on close).
  */
-export async function measureScale(url: string, tag: string, options: ScaleOptions): Promise<ScaleResult> {
+export async function measureScale(coordinator: Endpoint, tag: string, options: ScaleOptions): Promise<ScaleResult> {
+  const url = coordinator.url;
   const port = Number(new URL(url).port);
   const ids = Array.from({ length: options.waiters }, (_, i) => `${tag}-blocked-${i}`);
-  const sender = await BenchAgent.connect(url, `${tag}-scale-sender`);
-  const agents = await connectAgents(url, ids);
+  const sender = await BenchAgent.connect(coordinator, `${tag}-scale-sender`);
+  const agents = await connectAgents(coordinator, ids);
   // Only a registered agent can be sent to, so every one registers, as a session does at its start.
   for (let start = 0; start < agents.length; start += 100) {
     await Promise.all(

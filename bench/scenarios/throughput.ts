@@ -1,5 +1,5 @@
 import { recordError } from '../support/stats.ts';
-import { BenchAgent, closeAgents, connectAgents } from '../support/bench-agent.ts';
+import { BenchAgent, closeAgents, connectAgents, type Endpoint } from '../support/bench-agent.ts';
 
 export interface ThroughputOptions {
   pairs: number;
@@ -30,14 +30,14 @@ export interface ThroughputResult {
  * failed call or unexpected result on either side; the loop goes on after one.
  */
 export async function measureThroughput(
-  url: string,
+  coordinator: Endpoint,
   tag: string,
   options: ThroughputOptions,
 ): Promise<ThroughputResult> {
   const senderIds = Array.from({ length: options.pairs }, (_, i) => `${tag}-tp-sender-${i}`);
   const receiverIds = Array.from({ length: options.pairs }, (_, i) => `${tag}-tp-receiver-${i}`);
-  const senders = await connectAgents(url, senderIds);
-  const receivers = await connectAgents(url, receiverIds);
+  const senders = await connectAgents(coordinator, senderIds);
+  const receivers = await connectAgents(coordinator, receiverIds);
   const result: ThroughputResult = {
     pairs: options.pairs,
     agents: senders.length + receivers.length,

@@ -1,6 +1,6 @@
 import { recordError } from '../support/stats.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BenchAgent } from '../support/bench-agent.ts';
+import { BenchAgent, type Endpoint } from '../support/bench-agent.ts';
 
 export interface WakeLatencyResult {
   /** send_request issued → the blocked wait_for_request's result in the receiver's hands. */
@@ -19,15 +19,15 @@ export interface WakeLatencyResult {
  * would measure the fast path, not a wake-up.
  */
 export async function measureWakeLatency(
-  url: string,
+  coordinator: Endpoint,
   tag: string,
   samples: number,
   options: { warmup?: number; settleMs?: number } = {},
 ): Promise<WakeLatencyResult> {
   const warmup = options.warmup ?? 100;
   const settleMs = options.settleMs ?? 5;
-  const sender = await BenchAgent.connect(url, `${tag}-wake-sender`);
-  const receiver = await BenchAgent.connect(url, `${tag}-wake-receiver`);
+  const sender = await BenchAgent.connect(coordinator, `${tag}-wake-sender`);
+  const receiver = await BenchAgent.connect(coordinator, `${tag}-wake-receiver`);
   const result: WakeLatencyResult = { wake: [], send: [], errors: 0, errorSamples: [] };
   try {
     // A send to an agent that has never made a call is rejected: make the receiver known.

@@ -10,6 +10,20 @@ const CLIENT_TIMEOUT_MS = 120_000;
 export class ToolCallError extends Error {}
 
 /**
+ * A server as agents reach it: its base URL, and the API key every call must carry when the
+ * coordinator has keys on (C3PO_ADMIN_TOKEN set). The floor server has none.
+ */
+export interface Endpoint {
+  url: string;
+  apiKey?: string;
+}
+
+/** What every HTTP request of agent `id` carries, MCP and REST alike: its id, and the key if any. */
+export function agentHeaders(endpoint: Endpoint, id: string): Record<string, string> {
+  return { 'X-Agent-ID': id, ...(endpoint.apiKey && { Authorization: `Bearer ${endpoint.apiKey}` }) };
+}
+
+/**
  * One agent's MCP connection, made the way Claude Code makes it: the official 2.x client over
  * Streamable HTTP, protocol pinned, agent id in a header. Both the coordinator and the floor
  * server are driven through this class, so the comparison sees the same client cost.
@@ -27,13 +41,13 @@ export class BenchAgent {
   }
 
   /** `options.fetch` replaces the global fetch for this agent's HTTP requests (e.g. to count bytes). */
-  static async connect(baseUrl: string, id: string, options: { fetch?: typeof fetch } = {}): Promise<BenchAgent> {
+  static async connect(endpoint: Endpoint, id: string, options: { fetch?: typeof fetch } = {}): Promise<BenchAgent> {
     const client = new Client(
       { name: `c3po-bench-${id}`, version: '1.0.0' },
       { versionNegotiation: { mode: { pin: PROTOCOL_VERSION } } },
     );
-    const transport = new StreamableHTTPClientTransport(new URL('/mcp', baseUrl), {
-      requestInit: { headers: { 'X-Agent-ID': id } },
+    const transport = new StreamableHTTPClientTransport(new URL('/mcp', endpoint.url), {
+      requestInit: { headers: agentHeaders(endpoint, id) },
       fetch: options.fetch,
     });
     await client.connect(transport);
@@ -60,13 +74,13 @@ export class BenchAgent {
 }
 
 /** Connects agents with bounded concurrency: a thousand handshakes at once would only queue. */
-export async function connectAgents(baseUrl: string, ids: string[], concurrency = 50): Promise<BenchAgent[]> {
+export async function connectAgents(endpoint: Endpoint, ids: string[], concurrency = 50): Promise<BenchAgent[]> {
   const agents: BenchAgent[] = new Array<BenchAgent>(ids.length);
   let next = 0;
   const worker = async () => {
     while (next < ids.length) {
       const index = next++;
-      agents[index] = await BenchAgent.connect(baseUrl, ids[index]);
+      agents[index] = await BenchAgent.connect(endpoint, ids[index]);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, worker));

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../test/support/redis-server.ts';
@@ -84,11 +85,18 @@ export interface CoordinatorOptions {
   nodeFlags?: string;
   /** Directory for per-phase CPU profiles of the coordinator; none when undefined. */
   profileDir?: string;
+  /**
+   * Turn API keys on (C3PO_ADMIN_TOKEN set) and create one key for every agent id ('*'), which
+   * the bench's agents then send with every call: the guard's key check is then part of each.
+   */
+  keys?: boolean;
 }
 
 /** The real coordinator (a nest build of src/, main.js) in its own process, as it runs in production. */
 export class CoordinatorProcess {
   readonly url: string;
+  /** With keys on: the key for '*' that every agent sends. */
+  apiKey?: string;
   private readonly server: ChildServer;
   private readonly profileDir?: string;
 
@@ -112,6 +120,9 @@ export class CoordinatorProcess {
       C3PO_INBOX_MAX_REQUESTS: '1000000',
       C3PO_INBOX_MAX_BYTES: String(1024 ** 4),
     };
+    if (options.keys) {
+      env.C3PO_ADMIN_TOKEN = randomBytes(32).toString('hex');
+    }
     const args = [...startFlags(), ...(options.nodeFlags?.split(/\s+/).filter(Boolean) ?? []), options.main];
     if (options.profileDir) {
       // A profiler started from a preload, because --cpu-prof writes nothing when Nest's
@@ -128,6 +139,9 @@ export class CoordinatorProcess {
     });
     const coordinator = new CoordinatorProcess(`http://127.0.0.1:${port}`, server, options.profileDir);
     await coordinator.waitUntilHealthy();
+    if (options.keys) {
+      coordinator.apiKey = await coordinator.createApiKey(env.C3PO_ADMIN_TOKEN);
+    }
     return coordinator;
   }
 
@@ -169,6 +183,20 @@ export class CoordinatorProcess {
 
   stop(): Promise<void> {
     return this.server.stop();
+  }
+
+  /** POST /api/admin/keys, as `npx c3po keys create --name bench --agent '*'` does. */
+  private async createApiKey(adminToken: string): Promise<string> {
+    const response = await fetch(`${this.url}/api/admin/keys`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'bench', agent: '*' }),
+    });
+    const body = (await response.json().catch(() => ({}))) as { key?: string };
+    if (response.status !== 201 || typeof body.key !== 'string') {
+      throw new Error(`POST /api/admin/keys answered HTTP ${response.status}: ${JSON.stringify(body).slice(0, 200)}`);
+    }
+    return body.key;
   }
 
   /** GET /api/health answers 200 once Redis is reachable from the coordinator. */

@@ -26,13 +26,19 @@ export interface EnvironmentOptions {
   profileDir?: string;
   /** Extra Node/V8 flags for the coordinator child, space-separated. */
   nodeFlags?: string;
+  /** Start the coordinator with API keys on, and send its one key ('*') with every call. */
+  keys?: boolean;
+  /** With --url: the key every call sends (that coordinator has keys on). */
+  apiKey?: string;
   /** Start the bare MCP floor server too. */
   floor: boolean;
 }
 
-/** What a run measures against, and what runs where. */
+/** What a run measures against, and what runs where; as an Endpoint, the coordinator. */
 export interface Environment {
   url: string;
+  /** The key every agent and REST call sends, when the coordinator has keys on. */
+  apiKey?: string;
   /** A unique tag for agent ids, so runs against a long-lived coordinator never collide. */
   tag: string;
   /** A private redis-server for the raw LPUSH→BLPOP floor (never the coordinator's, with --url). */
@@ -66,6 +72,7 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
     let probe: RedisProbe | undefined;
     let coordinator: CoordinatorProcess | undefined;
     let floorRedisUrl: string;
+    let apiKey = options.apiKey;
 
     if (options.url) {
       url = options.url.replace(/\/+$/, '');
@@ -106,14 +113,26 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
         nodeFlags: options.nodeFlags,
         prefix: tag,
         profileDir: options.profileDir,
+        keys: options.keys,
       });
       cleanup.push(() => coordinator!.stop());
       url = coordinator.url;
+      apiKey = coordinator.apiKey;
       placement.push(
         `coordinator: child process pid ${coordinator.pid} (node ${process.version}, ${relative(projectRoot, main)}) at ${url}, key prefix ${tag}, log ${relative(projectRoot, coordinator.logFile)}, node flags "${[...startFlags(), options.nodeFlags].filter(Boolean).join(' ')}" (npm start's${options.nodeFlags ? ' + --node-flags' : ''})`,
         `Redis: private redis-server child on port ${redis.port} (no persistence)`,
       );
     }
+
+    placement.push(
+      options.keys
+        ? "API keys: on (C3PO_ADMIN_TOKEN set), one key for '*', sent by every agent and REST call"
+        : apiKey
+          ? 'API keys: the key given with --api-key, sent by every agent and REST call'
+          : options.url
+            ? 'API keys: none sent (pass --api-key if that coordinator has keys on)'
+            : 'API keys: off (no C3PO_ADMIN_TOKEN; --keys turns them on)',
+    );
 
     let floorUrl: string | undefined;
     let floorPid: number | undefined;
@@ -140,6 +159,7 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
     const pid = coordinator?.pid ?? options.pid;
     return {
       url,
+      apiKey,
       tag,
       floorRedisUrl,
       floorUrl,

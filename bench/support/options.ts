@@ -20,6 +20,10 @@ const commonHelp = `
   --cpu-prof        profile the coordinator child, one .cpuprofile per phase in bench/profiles/
   --node-flags=S    Node/V8 flags for the coordinator child after npm start's, with "=" because the value
                     starts with a dash: --node-flags="--max-semi-space-size=64 --trace-gc"
+  --keys            start the coordinator with API keys on (C3PO_ADMIN_TOKEN) and one key for '*', which
+                    every agent and REST call sends: each call then pays the guard's key check
+  --api-key KEY     with --url: the key to send with every call, for a coordinator with keys on; its
+                    pattern must match bench-* (npx c3po keys create --name bench --agent 'bench-*')
   --help            this text`;
 
 /**
@@ -53,6 +57,8 @@ function parse(
       'no-build': { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
       'node-flags': { type: 'string' },
+      keys: { type: 'boolean', default: false },
+      'api-key': { type: 'string' },
       help: { type: 'boolean', default: false },
       ...Object.fromEntries(Object.keys({ ...numbers, ...strings }).map((name) => [name, { type: 'string' as const }])),
     },
@@ -90,6 +96,14 @@ function parse(
   if (values['node-flags'] && values.url) {
     throw new Error('--node-flags applies to the coordinator the bench starts, not to one given with --url');
   }
+  if (values.keys && values.url) {
+    throw new Error(
+      '--keys turns keys on in the coordinator the bench starts; for one given with --url, pass --api-key',
+    );
+  }
+  if (values['api-key'] !== undefined && !values.url) {
+    throw new Error('--api-key is for a coordinator given with --url; --keys gives the bench its own key');
+  }
   if (values['cpu-prof'] && values.url) {
     throw new Error('--cpu-prof profiles the coordinator the bench starts; with --url, profile it yourself');
   }
@@ -104,6 +118,8 @@ function parse(
       build: values.build ? 'always' : values['no-build'] ? 'never' : 'auto',
       profileDir: values['cpu-prof'] ? join(projectRoot, 'bench', 'profiles') : undefined,
       nodeFlags: values['node-flags'],
+      keys: values.keys,
+      apiKey: values['api-key'],
       floor: true,
     },
   };
