@@ -88,6 +88,13 @@ describe('the coordinator process', () => {
       outcome: 'answered',
     });
     expect(output.join('\n')).not.toMatch(/SECRET/);
+
+    // A call the Host check refuses is logged with its own path, not the middleware's "/".
+    await request(coordinator.url).get('/api/pending?limit=5').set('Host', 'evil.example').expect(403);
+    await eventually(
+      () => output.some((line) => line.includes('"GET /api/pending 403 ')),
+      'the refused call to be logged with its path',
+    );
   });
 
   it('attributes log lines to the right agent when calls run concurrently', async () => {

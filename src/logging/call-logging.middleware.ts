@@ -25,8 +25,11 @@ export class CallLoggingMiddleware implements NestMiddleware {
         return;
       }
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      // originalUrl: a call refused by a later middleware (Host, Origin) still sees its path
+      // relative to that middleware's mount point ("/"); cut, as a caller chooses its length.
+      const path = request.originalUrl.split('?')[0].slice(0, 200);
       callContext.run(context, () =>
-        this.logger.log(`${request.method} ${request.path} ${response.statusCode} ${ms.toFixed(1)}ms`),
+        this.logger.log(`${request.method} ${path} ${response.statusCode} ${ms.toFixed(1)}ms`),
       );
     });
     callContext.run(context, next);
