@@ -226,7 +226,7 @@ export class RequestsService {
     );
     switch (outcome.kind) {
       case 'found':
-        if (hooks.key) {
+        if (hooks.key && outcome.handed) {
           // A hand-off skips the check before each attempt: give the request back for the next taker.
           await this.ensureKeyValid(hooks.key).catch(async (error: Error) => {
             await this.delivery.giveBack(agentId, outcome.value.request_id);
@@ -307,7 +307,7 @@ export class RequestsService {
     );
     switch (outcome.kind) {
       case 'found':
-        if (hooks.key) {
+        if (hooks.key && outcome.handed) {
           await this.ensureKeyValid(hooks.key);
         }
         return outcome.value;

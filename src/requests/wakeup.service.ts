@@ -7,7 +7,8 @@ import { connectRedis } from '../redis/redis-connection.js';
 import { isStorageUnavailable } from '../redis/storage-errors.js';
 
 export type WaitOutcome<T> =
-  | { kind: 'found'; value: T }
+  /** `handed`: given by handOff/handToAll, so no attempt (and no stillAllowed) ran for it. */
+  | { kind: 'found'; value: T; handed?: true }
   | { kind: 'timeout' }
   | { kind: 'cancelled' }
   | { kind: 'restarting' }
@@ -155,7 +156,7 @@ export class WakeupService implements OnModuleInit, BeforeApplicationShutdown, O
           const heartbeatDue = now + recheckMs - ((now - started) % recheckMs);
           const timer = await this.sleepUntilWoken(Math.min(deadline, heartbeatDue), (set) => (wake = set));
           if (handed) {
-            return { kind: 'found', value: handed.value };
+            return { kind: 'found', value: handed.value, handed: true };
           }
           // The sleep's end, not the clock: a timer may fire a millisecond early, and a heartbeat
           // at the deadline would send one progress too many.
