@@ -3,29 +3,37 @@ import { resolve } from 'node:path';
 import { uniquePrefix } from './support/coordinator.js';
 import { CoordinatorProcess } from './support/coordinator-process.js';
 
+/** Starts a coordinator that must refuse: exit 1, one error line holding every piece of `advice`, never listening. */
+async function expectRefusedStart(env: Record<string, string>, advice: string[]): Promise<void> {
+  const { code, output } = await CoordinatorProcess.runToExit(env);
+  expect(code).toBe(1);
+  const errors = output.filter((line) => line.includes('refusing'));
+  expect(errors).toHaveLength(1);
+  for (const piece of advice) {
+    expect(errors[0]).toContain(piece);
+  }
+  expect(output.join('\n')).not.toContain('coordinator listening');
+}
+
 /** A token of the documented form (openssl rand -hex 32). */
 const ADMIN_TOKEN = 'ab'.repeat(32);
 
 describe('starting on a non-loopback address', () => {
   it('is refused without API keys: exit 1 and one error saying how to set keys up', async () => {
-    const { code, output } = await CoordinatorProcess.runToExit({
-      C3PO_HOST: '0.0.0.0',
-      C3PO_KEY_PREFIX: uniquePrefix(),
-    });
-    expect(code).toBe(1);
-    const errors = output.filter((line) => line.includes('refusing'));
-    expect(errors).toHaveLength(1);
-    for (const advice of [
-      'without API keys',
-      'C3PO_ADMIN_TOKEN',
-      'openssl rand -hex 32',
-      "npx c3po keys create --name laptop --agent 'laptop-*'",
-      'C3PO_API_KEY',
-      'C3PO_ALLOW_UNAUTHENTICATED=1',
-    ]) {
-      expect(errors[0]).toContain(advice);
-    }
-    expect(output.join('\n')).not.toContain('coordinator listening');
+    await expectRefusedStart(
+      {
+        C3PO_HOST: '0.0.0.0',
+        C3PO_KEY_PREFIX: uniquePrefix(),
+      },
+      [
+        'without API keys',
+        'C3PO_ADMIN_TOKEN',
+        'openssl rand -hex 32',
+        "npx c3po keys create --name laptop --agent 'laptop-*'",
+        'C3PO_API_KEY',
+        'C3PO_ALLOW_UNAUTHENTICATED=1',
+      ],
+    );
   });
 
   it('starts with a warning when C3PO_ALLOW_UNAUTHENTICATED=1', async () => {
@@ -76,24 +84,20 @@ describe('starting in a container bound to 0.0.0.0 (C3PO_PUBLISHED_ADDRESS says 
   });
 
   it('is refused without API keys when published on 0.0.0.0: exit 1 and one error saying how to fix it in compose', async () => {
-    const { code, output } = await CoordinatorProcess.runToExit({
-      C3PO_HOST: '0.0.0.0',
-      C3PO_PUBLISHED_ADDRESS: '0.0.0.0',
-      C3PO_KEY_PREFIX: uniquePrefix(),
-    });
-    expect(code).toBe(1);
-    const errors = output.filter((line) => line.includes('refusing'));
-    expect(errors).toHaveLength(1);
-    for (const advice of [
-      'published on 0.0.0.0 (C3PO_PUBLISHED_ADDRESS) without API keys',
-      '`C3PO_ADMIN_TOKEN=$(openssl rand -hex 32) docker compose up -d`',
-      "npx c3po keys create --name laptop --agent 'laptop-*'",
-      'leave C3PO_PUBLISH_ADDRESS unset',
-      'C3PO_ALLOW_UNAUTHENTICATED=1',
-    ]) {
-      expect(errors[0]).toContain(advice);
-    }
-    expect(output.join('\n')).not.toContain('coordinator listening');
+    await expectRefusedStart(
+      {
+        C3PO_HOST: '0.0.0.0',
+        C3PO_PUBLISHED_ADDRESS: '0.0.0.0',
+        C3PO_KEY_PREFIX: uniquePrefix(),
+      },
+      [
+        'published on 0.0.0.0 (C3PO_PUBLISHED_ADDRESS) without API keys',
+        '`C3PO_ADMIN_TOKEN=$(openssl rand -hex 32) docker compose up -d`',
+        "npx c3po keys create --name laptop --agent 'laptop-*'",
+        'leave C3PO_PUBLISH_ADDRESS unset',
+        'C3PO_ALLOW_UNAUTHENTICATED=1',
+      ],
+    );
   });
 });
 
