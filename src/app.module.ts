@@ -12,6 +12,7 @@ import { CallLoggingMiddleware } from './logging/call-logging.middleware.js';
 import { McpModule } from './mcp/mcp.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { PresenceModule } from './presence/presence.module.js';
+import { PushModule } from './push/push.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { RequestsModule } from './requests/requests.module.js';
 import { HostOriginMiddleware } from './security/host-origin.middleware.js';
@@ -26,6 +27,7 @@ import { HostOriginMiddleware } from './security/host-origin.middleware.js';
     PresenceModule,
     AgentsModule,
     RequestsModule,
+    PushModule,
     HealthModule,
     McpModule,
   ],

@@ -12,6 +12,8 @@ export interface AgentView {
   last_seen: string | null;
   description: string;
   capabilities: string[];
+  /** In a listed page: whether a Claude Code session of this agent holds a push stream open now. */
+  push?: boolean;
 }
 
 export interface AgentsPageView {
@@ -80,13 +82,16 @@ export class AgentsService {
   }
 
   private view(record: AgentRecord, now: number): AgentView {
+    const push = record.push_streams === undefined ? undefined : Number(record.push_streams) > 0;
     return {
       agent_id: record.agent_id,
-      status: this.presence.statusOf(record, now),
+      // An open push stream is a live session right now, whatever the hooks last said.
+      status: push ? 'online' : this.presence.statusOf(record, now),
       first_seen: isoFromMs(record.first_seen),
       last_seen: isoFromMs(record.last_seen),
       description: record.description ?? '',
       capabilities: record.capabilities ? (JSON.parse(record.capabilities) as string[]) : [],
+      ...(push !== undefined && { push }),
     };
   }
 }

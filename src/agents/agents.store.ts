@@ -16,6 +16,8 @@ export interface AgentRecord {
   description?: string;
   capabilities?: string;
   session_id?: string;
+  /** Push streams open now; listed pages only. */
+  push_streams?: string;
 }
 
 /**
@@ -108,6 +110,7 @@ export class AgentsStore {
         cursorTies: ties,
         limit: page.limit,
         onlineWindowMs: this.onlineWindowMs(),
+        pushStreamsPrefix: this.keys.pushStreamsPrefix,
       },
     );
     return {

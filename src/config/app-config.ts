@@ -227,6 +227,30 @@ export class AppConfig {
   @Min(1)
   C3PO_MAX_WAITS_PER_AGENT = 10;
 
+  /**
+   * A push waits this long to gather what else arrives, and a push session gets at most one push
+   * in this time: a burst of requests becomes one notice.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  C3PO_PUSH_BATCH_MS = 1000;
+
+  /**
+   * How often an open push stream sends a keep-alive, renews its session in Redis (a stream not
+   * renewed for three of these counts as closed) and re-checks for a missed wake-up.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  C3PO_PUSH_HEARTBEAT_S = 15;
+
+  /** Push sessions (Claude Code sessions with push on) one agent may hold at once, across processes. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  C3PO_MAX_PUSH_SESSIONS_PER_AGENT = 10;
+
   /** Entries the audit stream keeps (older ones are trimmed). */
   @Transform(toInt)
   @IsInt()

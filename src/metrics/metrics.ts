@@ -80,6 +80,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly pushes = new Counter({
+    name: 'c3po_pushes_total',
+    help: 'Notices pushed into Claude Code sessions (each may list several requests and answers)',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'c3po_' });
   }

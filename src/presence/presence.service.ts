@@ -88,9 +88,13 @@ export class PresenceService {
   }
 
   async leave(agentId: string, sessionId?: string): Promise<boolean> {
-    // The agent's next call must mark it online again at once.
-    this.lastRefresh.forEach((_, key) => key.startsWith(`${agentId} `) && this.lastRefresh.delete(key));
+    this.forget(agentId);
     return this.store.leave(agentId, sessionId);
+  }
+
+  /** Drops the agent's recent refreshes, after it went offline: its next call must mark it online at once. */
+  forget(agentId: string): void {
+    this.lastRefresh.forEach((_, key) => key.startsWith(`${agentId} `) && this.lastRefresh.delete(key));
   }
 
   statusOf(fields: PresenceFields, now: number): AgentStatus {

@@ -129,6 +129,29 @@ export class RedisKeys {
     return `${this.base}apikeys:by-name`;
   }
 
+  /** The agent's push sessions (MCP sessions of the /push endpoint) by when each lapses. */
+  pushSessions(agentId: string): string {
+    return `${this.base}push-sessions:${agentId}`;
+  }
+
+  /** The agent's push sessions whose event stream is open now, by when each lapses unless renewed. */
+  pushStreams(agentId: string): string {
+    return `${this.pushStreamsPrefix}${agentId}`;
+  }
+
+  get pushStreamsPrefix(): string {
+    return `${this.base}push-streams:`;
+  }
+
+  /** Answers to the agent's requests not yet read or pushed, by answer time (ids). */
+  answers(agentId: string): string {
+    return `${this.answersPrefix}${agentId}`;
+  }
+
+  get answersPrefix(): string {
+    return `${this.base}answers:`;
+  }
+
   /** Pub/sub channel carrying wake-ups between coordinator processes. */
   get events(): string {
     return `${this.base}events`;

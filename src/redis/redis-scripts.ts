@@ -16,7 +16,9 @@ const prelude = [
     .filter(([name]) => Number.isNaN(Number(name)))
     .map(([name, code]) => `${name} = ${code}`)
     .join(', ')} }`,
-  `local Topic = { request = '${TopicPrefix.request}', answer = '${TopicPrefix.answer}' }`,
+  `local Topic = { ${Object.entries(TopicPrefix)
+    .map(([name, prefix]) => `${name} = '${prefix}'`)
+    .join(', ')} }`,
 ].join('\n');
 
 /** A script's source with the prelude and its `--- @include "name"` lines (./scripts/includes) filled in. */

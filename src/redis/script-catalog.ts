@@ -25,7 +25,7 @@ export const Scripts = {
   listAgents: defineScript<[number, number, number, FlatHash[], string, number]>()(
     'listAgents',
     ['agentIndex'],
-    ['horizonMs', 'agentPrefix', 'cursorSeen', 'cursorTies', 'limit', 'onlineWindowMs'],
+    ['horizonMs', 'agentPrefix', 'cursorSeen', 'cursorTies', 'limit', 'onlineWindowMs', 'pushStreamsPrefix'],
   ),
   countOnline: defineScript<number>()('countOnline', ['agentIndex'], ['onlineWindowMs']),
   registerSession: defineScript<string[]>()(
@@ -88,7 +88,7 @@ export const Scripts = {
   respondToRequest: defineScript<Refusal | [ScriptCode.Ok | ScriptCode.Duplicate, string | number]>()(
     'respondToRequest',
     ['request', 'pending', 'queued', 'leases', 'dead', 'inboxBytes'],
-    ['requestId', 'responder', 'response', 'responseStatus', 'channel'],
+    ['requestId', 'responder', 'response', 'responseStatus', 'channel', 'answersPrefix', 'unreadAnswerKeepMs'],
   ),
   cancelRequest: defineScript<Refusal | [ScriptCode.Ok, string | number]>()(
     'cancelRequest',
@@ -130,5 +130,26 @@ export const Scripts = {
     ['waits'],
     ['waitId', 'longestMs', 'maxWaits'],
   ),
+  openPushSession: defineScript<ScriptCode.Ok | ScriptCode.TooManyPushSessions>()(
+    'openPushSession',
+    ['sessions'],
+    ['sessionId', 'lifetimeMs', 'maxSessions'],
+  ),
+  renewPushSession: defineScript<ScriptCode.Ok | ScriptCode.NotFound>()(
+    'renewPushSession',
+    ['sessions', 'streams'],
+    ['sessionId', 'lifetimeMs', 'openStream'],
+  ),
+  closePushStream: defineScript<0 | 1>()(
+    'closePushStream',
+    ['sessions', 'streams', 'agent'],
+    ['sessionId', 'endSession'],
+  ),
+  collectPushes: defineScript<[number, [string, string, string, string][], [string, string, string, string][]]>()(
+    'collectPushes',
+    ['queued', 'answers'],
+    ['requestPrefix', 'sessionId', 'most', 'previewBytes', 'lookBack', 'unreadAnswerKeepMs'],
+  ),
+  markAnswerRead: defineScript<1>()('markAnswerRead', ['request', 'answers'], ['requestId']),
   readRequest: defineScript<FlatHash>()('readRequest', ['request', 'leases'], ['reader', 'leaseMs']),
 } as const;

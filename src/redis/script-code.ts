@@ -34,6 +34,8 @@ export enum ScriptCode {
   TooManyWaits = -18,
   /** The call's API key has used C3PO_MAX_AGENTS_PER_KEY agent ids: no record for another. */
   TooManyAgentsForKey = -19,
+  /** The agent holds C3PO_MAX_PUSH_SESSIONS_PER_AGENT push sessions already. */
+  TooManyPushSessions = -20,
 }
 
 /** A code as words for logs and the audit trail: Ok → "ok", UnknownTarget → "unknown target". */

@@ -1,12 +1,14 @@
 /**
  * Wake-up topics, published on the events channel by the scripts and matched by the waits.
- * RedisScripts writes these prefixes into each script as `Topic.request` / `Topic.answer`.
+ * RedisScripts writes these prefixes into each script as `Topic.request`, `Topic.answer`, `Topic.response`.
  */
 export const TopicPrefix = {
   /** "A request was queued for this agent": followed by the agent id. */
   request: 'q:',
   /** "This request was closed (answered, cancelled, undeliverable)": followed by its id. */
   answer: 'a:',
+  /** "A request this agent sent was answered": followed by the sender's id (wakes its push streams). */
+  response: 'r:',
 } as const;
 
 export function requestTopic(agentId: string): string {
@@ -15,4 +17,8 @@ export function requestTopic(agentId: string): string {
 
 export function answerTopic(requestId: string): string {
   return `${TopicPrefix.answer}${requestId}`;
+}
+
+export function responseTopic(agentId: string): string {
+  return `${TopicPrefix.response}${agentId}`;
 }

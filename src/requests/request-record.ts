@@ -16,6 +16,10 @@ export interface RequestRecord {
   expires_at: string;
   delivery_count: string;
   delivered_at?: string;
+  /** Receipts: first pushed into a session of the addressee (and which), first handed to it. */
+  pushed_at?: string;
+  pushed_to?: string;
+  seen_at?: string;
   lease_until?: string;
   answered_at?: string;
   cancelled_at?: string;
@@ -37,6 +41,11 @@ export interface RequestStatus {
   delivery_count: number;
   created_at: string;
   expires_at: string;
+  /** When a push first told a Claude Code session of the addressee, and which push session. */
+  pushed_at?: string;
+  pushed_to?: string;
+  /** When a tool call first returned it to the addressee. */
+  seen_at?: string;
   delivered_at?: string;
   lease_expires_at?: string;
   answered_at?: string;
@@ -80,6 +89,8 @@ export function statusView(record: RequestRecord): RequestStatus {
     delivery_count: Number(record.delivery_count ?? 0),
     created_at: isoFromMs(record.created_at)!,
     expires_at: isoFromMs(record.expires_at)!,
+    ...(record.pushed_at && { pushed_at: isoFromMs(record.pushed_at)!, pushed_to: record.pushed_to }),
+    ...(record.seen_at && { seen_at: isoFromMs(record.seen_at)! }),
     ...(record.delivered_at && { delivered_at: isoFromMs(record.delivered_at)! }),
     ...(state === 'delivered' && record.lease_until && { lease_expires_at: isoFromMs(record.lease_until)! }),
     ...(record.answered_at && { answered_at: isoFromMs(record.answered_at)! }),

@@ -310,6 +310,12 @@ export class RequestsService {
         if (hooks.key && outcome.handed) {
           await this.ensureKeyValid(hooks.key);
         }
+        if (outcome.value.status === 'answered') {
+          // Not awaited: the answer need not wait; unmarked, a push may tell the sender once more.
+          this.store.markAnswerRead(requestId, agentId).catch((error: Error) => {
+            this.logger.debug(`answer of ${requestId} not marked read: ${error.message}`);
+          });
+        }
         return outcome.value;
       case 'restarting':
         return { ...RESTARTING, request_id: requestId };
@@ -406,15 +412,11 @@ export class RequestsService {
       return closed;
     }
     const status = record && statusView(record);
-    const where =
-      status?.state === 'delivered'
-        ? `'${status.to_agent}' has it (handed out ${status.delivery_count} time(s)) but has not answered yet`
-        : `'${status?.to_agent ?? 'the addressee'}' has not picked it up yet`;
     return {
       status: 'timeout',
       request_id: requestId,
       waited_seconds: waitedSeconds,
-      message: `${where}: call wait_for_response again to keep waiting, or cancel_request`,
+      message: `${whereItIs(record, status)}: call wait_for_response again to keep waiting, or cancel_request`,
       ...status,
     };
   }
@@ -581,6 +583,22 @@ export class RequestsService {
       ? `agent '${target}' is not registered: did you mean ${names}? The request was not queued (list_agents shows who is registered)`
       : `agent '${target}' is not registered: the request was not queued (list_agents shows who is registered)`;
   }
+}
+
+/** How far an open request got, from its receipts, as its timed-out sender is told. */
+function whereItIs(record: RequestRecord | null | undefined, status: RequestStatus | null | undefined): string {
+  const to = `'${status?.to_agent ?? 'the addressee'}'`;
+  if (!record || !status) {
+    return `${to} has not picked it up yet`;
+  }
+  const ago = (ms: string) => `${Math.max(0, Math.round((Date.now() - Number(ms)) / 1000))} s ago`;
+  if (status.state === 'delivered') {
+    const seen = record.seen_at ? `read it ${ago(record.seen_at)}` : 'has it';
+    return `${to} ${seen} (handed out ${status.delivery_count} time(s)) and has not answered yet`;
+  }
+  return record.pushed_at
+    ? `the session of ${to} was notified ${ago(record.pushed_at)} and has not read it yet`
+    : `${to} has not picked it up yet (no session of theirs with push on was told)`;
 }
 
 /** What a sender's wait returns for a closed request (answered or not), or null while it is open. */

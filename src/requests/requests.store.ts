@@ -58,6 +58,12 @@ export interface PendingPage {
   nextCursor: string | null;
 }
 
+/**
+ * How long an answer waits, unread, for its sender's push stream to tell it: past this the
+ * sender is better served by its own wait_for_response than by a stale notice.
+ */
+export const UNREAD_ANSWER_KEEP_MS = 10 * 60_000;
+
 /** All Redis I/O for requests; each change is one script of the catalog. */
 @Injectable()
 export class RequestsStore {
@@ -198,9 +204,26 @@ export class RequestsStore {
         dead: k.deadLetters,
         inboxBytes: k.inboxBytes(responder),
       },
-      { requestId, responder, response, responseStatus: status, channel: k.events },
+      {
+        requestId,
+        responder,
+        response,
+        responseStatus: status,
+        channel: k.events,
+        answersPrefix: k.answersPrefix,
+        unreadAnswerKeepMs: UNREAD_ANSWER_KEEP_MS,
+      },
     );
     return outcome(reply);
+  }
+
+  /** Notes that the sender has the answer, so its push streams need not tell it. */
+  async markAnswerRead(requestId: string, sender: string): Promise<void> {
+    await this.scripts.run(
+      Scripts.markAnswerRead,
+      { request: this.keys.request(requestId), answers: this.keys.answers(sender) },
+      { requestId },
+    );
   }
 
   /** Withdraws a request; only its sender may. */

@@ -47,6 +47,8 @@ export interface WaitOptions {
 export class WakeupService implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(WakeupService.name);
   private readonly doorbells = new Map<string, Set<Doorbell>>();
+  /** Callbacks of watch(): rung like doorbells, but neither waits nor counted as such. */
+  private readonly watchers = new Map<string, Set<() => void>>();
   private readonly stopWaiting = new AbortController();
   private subscriber: Redis;
 
@@ -65,7 +67,9 @@ export class WakeupService implements OnModuleInit, BeforeApplicationShutdown, O
     // promise unhandled when the connection closes meanwhile. Wake-ups sent while we were away
     // are lost, so every waiter then re-checks.
     this.subscriber.on('ready', () => {
-      void this.subscribe().then((ok) => ok && this.doorbells.forEach((_bells, topic) => this.ring(topic)));
+      void this.subscribe().then(
+        (ok) => ok && [...this.doorbells.keys(), ...this.watchers.keys()].forEach((topic) => this.ring(topic)),
+      );
     });
     await this.subscribe();
   }
@@ -180,6 +184,23 @@ export class WakeupService implements OnModuleInit, BeforeApplicationShutdown, O
     return [...(this.doorbells.get(topic) ?? [])].some((bell) => bell.asleep);
   }
 
+  /**
+   * Calls `onRing` whenever `topic` is rung (and after a reconnect, when wake-ups may have been
+   * lost), until the returned function is called.
+   */
+  watch(topic: string, onRing: () => void): () => void {
+    const callbacks = this.watchers.get(topic) ?? new Set();
+    const callback = () => onRing();
+    callbacks.add(callback);
+    this.watchers.set(topic, callbacks);
+    return () => {
+      callbacks.delete(callback);
+      if (callbacks.size === 0 && this.watchers.get(topic) === callbacks) {
+        this.watchers.delete(topic);
+      }
+    };
+  }
+
   /** Gives `value` to one wait sleeping on `topic` in this process; false when none took it. */
   handOff(topic: string, value: unknown): boolean {
     return [...(this.doorbells.get(topic) ?? [])].some((bell) => bell.take(value));
@@ -221,6 +242,7 @@ export class WakeupService implements OnModuleInit, BeforeApplicationShutdown, O
 
   private ring(topic: string): void {
     this.doorbells.get(topic)?.forEach((bell) => bell.ring());
+    this.watchers.get(topic)?.forEach((onRing) => onRing());
   }
 
   private addBell(topic: string, bell: Doorbell): void {

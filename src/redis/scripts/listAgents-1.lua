@@ -6,8 +6,10 @@
   ARGV[3] cursor: last_seen of the previous page's last agent, '' from the most recent
   ARGV[4] cursor: how many agents with that last_seen the previous pages held
   ARGV[5] page size   ARGV[6] online window in ms
+  ARGV[7] key prefix of agents' open push streams
   Returns {now in ms, agents in the index, agents seen within the online window (a left
-           agent too: leaving sets left_at, not the index score), agent hashes as flat arrays,
+           agent too: leaving sets left_at, not the index score), agent hashes as flat arrays
+           with a field push_streams (push streams open now) added,
            next cursor's last_seen or '' on the last page, next cursor's count} ]]
 --- @include "now"
 local now = nowMs()
@@ -36,6 +38,8 @@ while #agents < limit do
     local record = redis.call('HGETALL', ARGV[2] .. id)
     -- A record gone before its index entry is skipped, not removed: removing would shift the ties.
     if #record > 0 then
+      record[#record + 1] = 'push_streams'
+      record[#record + 1] = redis.call('ZCOUNT', ARGV[7] .. id, '(' .. now, '+inf')
       agents[#agents + 1] = record
     end
   end

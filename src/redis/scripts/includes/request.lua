@@ -14,10 +14,12 @@ local function stateOf(key, now)
   return f[1]
 end
 
--- Hands a request to its addressee: delivered, leased until now + leaseMs, counted.
+-- Hands a request to its addressee: delivered, leased until now + leaseMs, counted; the first
+-- hand-out is the "seen" receipt (delivered_at moves with every later one).
 local function deliver(key, id, now, leaseMs, leasesKey)
   local leaseUntil = now + leaseMs
   redis.call('HSET', key, 'state', 'delivered', 'delivered_at', now, 'lease_until', leaseUntil)
+  redis.call('HSETNX', key, 'seen_at', now)
   redis.call('HINCRBY', key, 'delivery_count', 1)
   redis.call('ZADD', leasesKey, leaseUntil, id)
 end

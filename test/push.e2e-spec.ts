@@ -1,0 +1,321 @@
+import request from 'supertest';
+import { CoordinatorProcess } from './support/coordinator-process.js';
+import { Coordinator, eventually, NO_RECHECK_MS, startCoordinator, uniquePrefix } from './support/coordinator.js';
+import { Agent } from './support/mcp-clients.js';
+import { ChannelEvent, PushListener } from './support/push-listener.js';
+
+/** Pushes gather for this long: short, so the tests are quick, but long enough to batch a burst. */
+const BATCH_MS = 300;
+/**
+ * A push stream's heartbeat (and its re-check for lost wake-ups) set out of the way: a push in
+ * these tests comes from a wake-up, never from a re-check that found what the wake-up missed.
+ */
+const NO_HEARTBEAT_S = '3600';
+const PUSH_ENV = { C3PO_PUSH_BATCH_MS: String(BATCH_MS), C3PO_PUSH_HEARTBEAT_S: NO_HEARTBEAT_S };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function listed(url: string, agentId: string): Promise<Record<string, any> | undefined> {
+  const { body } = await request(url).get('/api/agents').set('X-Agent-ID', 'observer');
+  return (body.agents as Record<string, any>[]).find((agent) => agent.agent_id === agentId);
+}
+
+/** Connects a push listener and waits until its stream is open (the client opens it after initializing). */
+async function listening(url: string, agentId: string): Promise<PushListener> {
+  const listener = await PushListener.connect(url, agentId);
+  await eventually(async () => (await listed(url, agentId))?.push === true, `${agentId}'s push stream`);
+  return listener;
+}
+
+async function nextEvents(listener: PushListener, count: number): Promise<ChannelEvent[]> {
+  await eventually(() => listener.events.length >= count, `${count} push(es)`);
+  return listener.events.slice(0, count);
+}
+
+describe('push into Claude Code sessions', () => {
+  let coordinator: Coordinator;
+  let alice: Agent;
+  let bob: Agent;
+  let listeners: PushListener[] = [];
+
+  beforeAll(async () => {
+    coordinator = await startCoordinator(PUSH_ENV);
+    alice = await Agent.registered(coordinator.url, 'alice');
+    bob = await Agent.registered(coordinator.url, 'bob');
+  });
+
+  afterEach(async () => {
+    await Promise.all(listeners.map((listener) => listener.drop().catch(() => undefined)));
+    listeners = [];
+  });
+
+  afterAll(async () => {
+    await alice.close();
+    await bob.close();
+    await coordinator.close();
+  });
+
+  async function listen(agentId: string): Promise<PushListener> {
+    const listener = await listening(coordinator.url, agentId);
+    listeners.push(listener);
+    return listener;
+  }
+
+  /** Bob's open requests answered and the answers read, so each test starts with nothing untold. */
+  async function answerAll(): Promise<void> {
+    const { requests } = await bob.ok('get_pending_requests');
+    for (const r of requests as { request_id: string }[]) {
+      await bob.ok('respond_to_request', { request_id: r.request_id, response: 'done' });
+      await alice.ok('wait_for_response', { request_id: r.request_id, timeout: 0 });
+    }
+  }
+
+  afterEach(answerAll);
+
+  it("pushes a new request into the addressee's session: who asks, its first line, which tools to call", async () => {
+    const bobPush = await listen('bob');
+    const sent = await alice.ok('send_request', { target: 'bob', message: 'Which port?\nDetails follow.' });
+    const [event] = await nextEvents(bobPush, 1);
+    expect(event.meta).toEqual({
+      kind: 'request',
+      from: 'alice',
+      request_id: sent.request_id,
+      conversation_id: sent.conversation_id,
+    });
+    expect(event.content).toContain(`C3PO: alice asks you (request ${sent.request_id}): "Which port?"`);
+    expect(event.content).toContain('respond_to_request');
+    expect(event.content).toContain('get_pending_requests');
+    expect(event.content).toContain('untrusted input');
+    expect(event.content).not.toContain('Details follow');
+  });
+
+  it('gathers a burst into one push and never tells a session the same request twice', async () => {
+    const bobPush = await listen('bob');
+    const burst = await Promise.all(
+      [1, 2, 3].map((n) => alice.ok('send_request', { target: 'bob', message: `question ${n}` })),
+    );
+    const [first] = await nextEvents(bobPush, 1);
+    expect(first.meta.request_id.split(',').sort()).toEqual(burst.map((r) => r.request_id).sort());
+    expect(first.content).toContain('C3PO: 3 new requests for you:');
+
+    const later = await alice.ok('send_request', { target: 'bob', message: 'question 4' });
+    const [, second] = await nextEvents(bobPush, 2);
+    expect(second.meta.request_id).toBe(later.request_id);
+    expect(second.content).toContain('4 requests wait for you in all.');
+    await sleep(3 * BATCH_MS);
+    expect(bobPush.events).toHaveLength(2);
+  });
+
+  it('pushes what already waits when the stream opens', async () => {
+    const sent = await alice.ok('send_request', { target: 'bob', message: 'asked while you were away' });
+    const bobPush = await listen('bob');
+    const [event] = await nextEvents(bobPush, 1);
+    expect(event.meta.request_id).toBe(sent.request_id);
+  });
+
+  it('tells every session of the agent, each once', async () => {
+    const [one, two] = [await listen('bob'), await listen('bob')];
+    const sent = await alice.ok('send_request', { target: 'bob', message: 'for both sessions' });
+    for (const session of [one, two]) {
+      expect((await nextEvents(session, 1))[0].meta.request_id).toBe(sent.request_id);
+    }
+    await sleep(3 * BATCH_MS);
+    expect([one.events.length, two.events.length]).toEqual([1, 1]);
+  });
+
+  it('tells an asker its answer arrived, but not the answerer, and a push causes no other push', async () => {
+    const [alicePush, bobPush] = [await listen('alice'), await listen('bob')];
+    const sent = await alice.ok('send_request', { target: 'bob', message: 'status?' });
+    await nextEvents(bobPush, 1);
+    await bob.ok('get_pending_requests');
+    await bob.ok('respond_to_request', { request_id: sent.request_id, response: 'All green.\nMore.' });
+    const [event] = await nextEvents(alicePush, 1);
+    expect(event.meta).toEqual({ kind: 'answer', from: 'bob', request_id: sent.request_id });
+    expect(event.content).toContain(`C3PO: bob answered your request ${sent.request_id} (success): "All green."`);
+    expect(event.content).toContain('wait_for_response');
+    await sleep(3 * BATCH_MS);
+    expect([alicePush.events.length, bobPush.events.length]).toEqual([1, 1]);
+    // Told once: a session that starts later does not hear it again.
+    const later = await listen('alice');
+    await sleep(3 * BATCH_MS);
+    expect(later.events).toEqual([]);
+  });
+
+  it('does not tell an asker an answer its wait already returned', async () => {
+    const alicePush = await listen('alice');
+    const sent = await alice.ok('send_request', { target: 'bob', message: 'quick one' });
+    const waiting = alice.ok('wait_for_response', { request_id: sent.request_id, timeout: 30 });
+    await bob.ok('respond_to_request', { request_id: sent.request_id, response: 'yes' });
+    expect((await waiting).status).toBe('answered');
+    await sleep(3 * BATCH_MS);
+    expect(alicePush.events).toEqual([]);
+  });
+
+  it('lists a session with an open stream as online with push: true, and offline as soon as it closes', async () => {
+    const carol = await Agent.registered(coordinator.url, 'carol');
+    await carol.close();
+    expect(await listed(coordinator.url, 'carol')).toMatchObject({ status: 'online', push: false });
+    const carolPush = await PushListener.connect(coordinator.url, 'carol');
+    await eventually(async () => (await listed(coordinator.url, 'carol'))?.push === true, 'push: true');
+    expect(await listed(coordinator.url, 'carol')).toMatchObject({ status: 'online', push: true });
+    await carolPush.drop();
+    await eventually(async () => (await listed(coordinator.url, 'carol'))?.status === 'offline', 'carol offline');
+    expect(await listed(coordinator.url, 'carol')).toMatchObject({ push: false });
+  });
+
+  it('keeps the agent online while another of its streams stays open', async () => {
+    const [one] = [await listen('bob'), await listen('bob')];
+    await one.drop();
+    await sleep(BATCH_MS);
+    expect(await listed(coordinator.url, 'bob')).toMatchObject({ status: 'online', push: true });
+  });
+
+  it('records receipts: pushed (to which session), seen, answered; a timed-out wait tells how far it got', async () => {
+    const bobPush = await listen('bob');
+    const sent = await alice.ok('send_request', { target: 'bob', message: 'receipts?' });
+    await nextEvents(bobPush, 1);
+    const pushed = await alice.ok('get_request_status', { request_id: sent.request_id });
+    expect(pushed).toMatchObject({ state: 'queued', pushed_to: bobPush.sessionId });
+    expect(pushed.pushed_at).toEqual(expect.any(String));
+    expect(pushed.seen_at).toBeUndefined();
+    const timedOut = await alice.ok('wait_for_response', { request_id: sent.request_id, timeout: 1 });
+    expect(timedOut.message).toMatch(/^the session of 'bob' was notified \d+ s ago and has not read it yet/);
+
+    await bob.ok('get_pending_requests');
+    const seen = await alice.ok('get_request_status', { request_id: sent.request_id });
+    expect(seen).toMatchObject({ state: 'delivered', pushed_at: pushed.pushed_at });
+    expect(Date.parse(seen.seen_at)).toBeGreaterThanOrEqual(Date.parse(pushed.pushed_at));
+    const unanswered = await alice.ok('wait_for_response', { request_id: sent.request_id, timeout: 1 });
+    expect(unanswered.message).toMatch(/^'bob' read it \d+ s ago \(handed out 1 time\(s\)\) and has not answered yet/);
+
+    await bob.ok('respond_to_request', { request_id: sent.request_id, response: 'here' });
+    const answered = await alice.ok('get_request_status', { request_id: sent.request_id });
+    expect(answered).toMatchObject({ state: 'answered', seen_at: seen.seen_at, pushed_at: pushed.pushed_at });
+  });
+
+  it('says when no session with push on was told', async () => {
+    const sent = await alice.ok('send_request', { target: 'bob', message: 'nobody listening' });
+    const timedOut = await alice.ok('wait_for_response', { request_id: sent.request_id, timeout: 1 });
+    expect(timedOut.message).toMatch(/^'bob' has not picked it up yet \(no session of theirs with push on was told\)/);
+    expect(timedOut.pushed_at).toBeUndefined();
+  });
+});
+
+describe('the push endpoint as an MCP server', () => {
+  let coordinator: Coordinator;
+  const post = (body: object, headers: Record<string, string> = {}) =>
+    request(coordinator.url)
+      .post('/push')
+      .set({ 'X-Agent-ID': 'dave', Accept: 'application/json, text/event-stream', ...headers })
+      .send(body);
+  const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25' } };
+
+  beforeAll(async () => {
+    coordinator = await startCoordinator({ ...PUSH_ENV, C3PO_MAX_PUSH_SESSIONS_PER_AGENT: '2' });
+  });
+
+  afterAll(async () => {
+    await coordinator.close();
+  });
+
+  it('declares claude/channel on the 2025-11-25 revision and gives a session id', async () => {
+    const response = await post(initialize);
+    expect(response.status).toBe(200);
+    expect(response.headers['mcp-session-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(response.body.result).toMatchObject({
+      protocolVersion: '2025-11-25',
+      capabilities: { experimental: { 'claude/channel': {} } },
+      serverInfo: { name: 'c3po-push' },
+    });
+    await request(coordinator.url)
+      .delete('/push')
+      .set({ 'X-Agent-ID': 'dave', 'Mcp-Session-Id': response.headers['mcp-session-id'] })
+      .expect(200);
+  });
+
+  it('refuses the sessionless revision (server/discover), so Claude Code falls back to initialize', async () => {
+    const response = await post({ jsonrpc: '2.0', id: 1, method: 'server/discover', params: {} });
+    expect(response.status).toBe(400);
+    expect(response.body.error.message).toBe('no Mcp-Session-Id: initialize first');
+  });
+
+  it('answers 404 for a session it does not know, or one that ended', async () => {
+    const ping = { jsonrpc: '2.0', id: 2, method: 'ping' };
+    expect((await post(ping, { 'Mcp-Session-Id': 'not-a-session' })).status).toBe(404);
+    const session = (await post(initialize)).headers['mcp-session-id'];
+    expect((await post(ping, { 'Mcp-Session-Id': session })).body).toEqual({ jsonrpc: '2.0', id: 2, result: {} });
+    await request(coordinator.url).delete('/push').set({ 'X-Agent-ID': 'dave', 'Mcp-Session-Id': session }).expect(200);
+    expect((await post(ping, { 'Mcp-Session-Id': session })).status).toBe(404);
+    // Another agent cannot use it either.
+    const other = (await post(initialize)).headers['mcp-session-id'];
+    expect((await post(ping, { 'Mcp-Session-Id': other, 'X-Agent-ID': 'eve' })).status).toBe(404);
+    await request(coordinator.url).delete('/push').set({ 'X-Agent-ID': 'dave', 'Mcp-Session-Id': other }).expect(200);
+  });
+
+  it('refuses a session past C3PO_MAX_PUSH_SESSIONS_PER_AGENT with a 429 saying what to do', async () => {
+    const sessions = [
+      (await post(initialize)).headers['mcp-session-id'],
+      (await post(initialize)).headers['mcp-session-id'],
+    ];
+    const refused = await post(initialize);
+    expect(refused.status).toBe(429);
+    expect(refused.body.message).toContain("'dave' already has 2 push sessions (C3PO_MAX_PUSH_SESSIONS_PER_AGENT)");
+    for (const session of sessions) {
+      await request(coordinator.url).delete('/push').set({ 'X-Agent-ID': 'dave', 'Mcp-Session-Id': session });
+    }
+    expect((await post(initialize)).status).toBe(200);
+  });
+
+  it('refuses a message that is not JSON-RPC, changing nothing', async () => {
+    const response = await post({ hello: 'world' });
+    expect(response.status).toBe(400);
+    expect(response.body.error.message).toBe('expected one JSON-RPC 2.0 message');
+  });
+});
+
+describe('push with API keys on', () => {
+  it('needs the same key as the MCP endpoint', async () => {
+    const coordinator = await startCoordinator({ C3PO_ADMIN_TOKEN: 'push-test-admin-token-0123456789abcdef' });
+    try {
+      const response = await request(coordinator.url)
+        .post('/push')
+        .set({ 'X-Agent-ID': 'dave' })
+        .send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {} });
+      expect(response.status).toBe(403);
+      expect(response.body.message).toContain('no API key was sent');
+    } finally {
+      await coordinator.close();
+    }
+  });
+});
+
+describe('push across coordinator processes', () => {
+  let processes: CoordinatorProcess[] = [];
+
+  afterAll(async () => {
+    await Promise.all(processes.map((p) => p.terminate()));
+  });
+
+  it('reaches the stream in whichever process holds it, from a request sent through another', async () => {
+    const env = { ...PUSH_ENV, C3PO_KEY_PREFIX: uniquePrefix(), C3PO_WAIT_RECHECK_MS: NO_RECHECK_MS };
+    processes = await Promise.all([CoordinatorProcess.start(env), CoordinatorProcess.start(env)]);
+    const [holder, other] = processes;
+    await request(other.url).post('/api/agents/register').set('X-Agent-ID', 'bob').send({}).expect(200);
+    const bobPush = await listening(holder.url, 'bob');
+    try {
+      const sent = await request(other.url)
+        .post('/api/requests')
+        .set('X-Agent-ID', 'alice')
+        .send({ target: 'bob', message: 'across processes' })
+        .expect(201);
+      const [event] = await nextEvents(bobPush, 1);
+      expect(event.meta.request_id).toBe(sent.body.request_id);
+
+      // Its stream closing in the holder shows in the other process at once.
+      await bobPush.drop();
+      await eventually(async () => (await listed(other.url, 'bob'))?.status === 'offline', 'bob offline');
+    } finally {
+      await bobPush.drop();
+    }
+  });
+});
