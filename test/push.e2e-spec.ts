@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { RoundRobinProxy } from './faults/round-robin-proxy.js';
 import { CoordinatorProcess } from './support/coordinator-process.js';
 import { Coordinator, eventually, NO_RECHECK_MS, startCoordinator, uniquePrefix } from './support/coordinator.js';
 import { Agent } from './support/mcp-clients.js';
@@ -291,14 +292,20 @@ describe('push with API keys on', () => {
 
 describe('push across coordinator processes', () => {
   let processes: CoordinatorProcess[] = [];
+  let proxy: RoundRobinProxy | undefined;
+
+  beforeAll(async () => {
+    const env = { ...PUSH_ENV, C3PO_KEY_PREFIX: uniquePrefix(), C3PO_WAIT_RECHECK_MS: NO_RECHECK_MS };
+    processes = await Promise.all([CoordinatorProcess.start(env), CoordinatorProcess.start(env)]);
+    proxy = await RoundRobinProxy.start(processes.map((p) => p.port));
+  });
 
   afterAll(async () => {
+    await proxy?.close();
     await Promise.all(processes.map((p) => p.terminate()));
   });
 
   it('reaches the stream in whichever process holds it, from a request sent through another', async () => {
-    const env = { ...PUSH_ENV, C3PO_KEY_PREFIX: uniquePrefix(), C3PO_WAIT_RECHECK_MS: NO_RECHECK_MS };
-    processes = await Promise.all([CoordinatorProcess.start(env), CoordinatorProcess.start(env)]);
     const [holder, other] = processes;
     await request(other.url).post('/api/agents/register').set('X-Agent-ID', 'bob').send({}).expect(200);
     const bobPush = await listening(holder.url, 'bob');
@@ -316,6 +323,28 @@ describe('push across coordinator processes', () => {
       await eventually(async () => (await listed(other.url, 'bob'))?.status === 'offline', 'bob offline');
     } finally {
       await bobPush.drop();
+    }
+  });
+
+  it('works behind a round-robin load balancer, each call of the session reaching either process', async () => {
+    const carolPush = await listening(proxy!.url, 'carol');
+    try {
+      const sends = [1, 2, 3, 4].map(async (n) => {
+        // One at a time per batch window, so each send is its own push through the balancer.
+        await sleep(n * 3 * BATCH_MS);
+        const sent = await request(proxy!.url)
+          .post('/api/requests')
+          .set('X-Agent-ID', `asker-${n}`)
+          .send({ target: 'carol', message: `via the balancer ${n}` })
+          .expect(201);
+        return sent.body.request_id as string;
+      });
+      const ids = await Promise.all(sends);
+      const events = await nextEvents(carolPush, 4);
+      expect(events.map((event) => event.meta.request_id)).toEqual(ids);
+      expect(proxy!.stats.noBackend + proxy!.stats.cut).toBe(0);
+    } finally {
+      await carolPush.drop();
     }
   });
 });

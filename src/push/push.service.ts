@@ -8,6 +8,7 @@ import { AppConfig } from '../config/app-config.js';
 import { Metrics } from '../metrics/metrics.js';
 import { PresenceService } from '../presence/presence.service.js';
 import { ScriptCode } from '../redis/script-code.js';
+import { isStorageUnavailable } from '../redis/storage-errors.js';
 import { requestTopic, responseTopic } from '../redis/topics.js';
 import { WakeupService } from '../requests/wakeup.service.js';
 import { channelMessage } from './push-protocol.js';
@@ -76,11 +77,12 @@ export class PushService implements BeforeApplicationShutdown {
     if (this.streams.has(sessionId)) {
       throw new ConflictException('this push session already has its event stream open: close it first');
     }
+    // An open stream is a live Claude Code session: it makes the agent known, as registering does
+    // (first, so that a refusal past C3PO_MAX_AGENTS leaves no stream behind).
+    await this.presence.seen(agentId, '', { create: true, key });
     if (!(await this.store.renew(agentId, sessionId, true))) {
       return false;
     }
-    // An open stream is a live Claude Code session: it makes the agent known, as registering does.
-    await this.presence.seen(agentId, '', { create: true, key });
     response.writeHead(200, {
       'Content-Type': 'text/event-stream',
       'Cache-Control': 'no-cache, no-transform',
@@ -138,8 +140,10 @@ export class PushService implements BeforeApplicationShutdown {
         this.metrics.pushes.inc();
       }
     } catch (error) {
-      // Untold stays untold: the next wake-up or heartbeat tries again.
-      this.logger.warn(`push to '${stream.agentId}' deferred: ${(error as Error).message}`);
+      // Untold stays untold: the next wake-up or heartbeat tries again. Redis being away is
+      // logged once by its connection, not once per stream and heartbeat.
+      const log = isStorageUnavailable(error) ? 'debug' : 'warn';
+      this.logger[log](`push to '${stream.agentId}' deferred: ${(error as Error).message}`);
     }
   }
 
