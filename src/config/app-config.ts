@@ -234,7 +234,7 @@ export class AppConfig {
   @Transform(toInt)
   @IsInt()
   @Min(0)
-  C3PO_PUSH_BATCH_MS = 1000;
+  C3PO_PUSH_BATCH_MS = 500;
 
   /**
    * How often an open push stream sends a keep-alive, renews its session in Redis (a stream not
