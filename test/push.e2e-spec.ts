@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { RoundRobinProxy } from './faults/round-robin-proxy.js';
 import { CoordinatorProcess } from './support/coordinator-process.js';
@@ -267,6 +268,23 @@ describe('the push endpoint as an MCP server', () => {
     expect((await post(initialize)).status).toBe(200);
   });
 
+  it('takes up a session id it does not know on GET, since Claude Code gives up a stream answered 404', async () => {
+    await request(coordinator.url).post('/api/agents/register').set('X-Agent-ID', 'dave').send({}).expect(200);
+    const stream = new AbortController();
+    const response = await fetch(`${coordinator.url}/push`, {
+      headers: { 'X-Agent-ID': 'dave', Accept: 'text/event-stream', 'Mcp-Session-Id': randomUUID() },
+      signal: stream.signal,
+    });
+    try {
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('text/event-stream');
+      expect(await listed(coordinator.url, 'dave')).toMatchObject({ status: 'online', push: true });
+    } finally {
+      stream.abort();
+    }
+    await eventually(async () => (await listed(coordinator.url, 'dave'))?.push === false, 'stream closed');
+  });
+
   it('refuses a message that is not JSON-RPC, changing nothing', async () => {
     const response = await post({ hello: 'world' });
     expect(response.status).toBe(400);
@@ -327,6 +345,7 @@ describe('push across coordinator processes', () => {
   });
 
   it('works behind a round-robin load balancer, each call of the session reaching either process', async () => {
+    await request(proxy!.url).post('/api/agents/register').set('X-Agent-ID', 'carol').send({}).expect(200);
     const carolPush = await listening(proxy!.url, 'carol');
     try {
       const sends = [1, 2, 3, 4].map(async (n) => {

@@ -11,11 +11,9 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
-import type { Response } from 'express';
-import { AgentId, CallerKey } from '../agents/agent-id.decorator.js';
+import type { Request, Response } from 'express';
+import { AgentId } from '../agents/agent-id.decorator.js';
 import { AgentIdGuard } from '../agents/agent-id.guard.js';
-import type { AgentRequest } from '../agents/agent-id.guard.js';
-import type { KeyHolder } from '../auth/api-keys.store.js';
 import {
   answer,
   error,
@@ -81,8 +79,8 @@ export class PushController {
 
   @Get()
   async stream(
-    @Req() request: AgentRequest,
-    @CallerKey() key: KeyHolder | undefined,
+    @Req() request: Request,
+    @AgentId() agentId: string,
     @Headers(SESSION_HEADER) sessionId: string | undefined,
     @Res() response: Response,
   ): Promise<void> {
@@ -98,9 +96,11 @@ export class PushController {
         .json(error(null, JsonRpcCode.serverError, 'no Mcp-Session-Id: initialize first'));
       return;
     }
-    if (!SESSION_ID.test(sessionId) || !(await this.push.attach(request.agentId, sessionId, response, key))) {
+    if (!SESSION_ID.test(sessionId)) {
       response.status(HttpStatus.NOT_FOUND).json(error(null, JsonRpcCode.sessionNotFound, NO_SESSION));
+      return;
     }
+    await this.push.attach(agentId, sessionId, response);
   }
 
   @Delete()

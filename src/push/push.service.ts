@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, ConflictException, Injectable, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { KeyHolder } from '../auth/api-keys.store.js';
 import { grouped } from '../common/grouped.js';
 import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
 import { AppConfig } from '../config/app-config.js';
@@ -55,13 +54,17 @@ export class PushService implements BeforeApplicationShutdown {
   /** A new push session for the agent (MCP `initialize`); its id is the MCP session id. */
   async openSession(agentId: string): Promise<string> {
     const sessionId = randomUUID();
+    await this.admit(agentId, sessionId);
+    return sessionId;
+  }
+
+  private async admit(agentId: string, sessionId: string): Promise<void> {
     if ((await this.store.openSession(agentId, sessionId)) === ScriptCode.TooManyPushSessions) {
       throw new TooManyRequestsException(
         `'${agentId}' already has ${grouped(this.config.C3PO_MAX_PUSH_SESSIONS_PER_AGENT)} push sessions ` +
           '(C3PO_MAX_PUSH_SESSIONS_PER_AGENT): close a Claude Code session of this agent, or give it its own C3PO_AGENT_ID',
       );
     }
-    return sessionId;
   }
 
   /** Whether the session is live, renewing it: any call in it shows its Claude Code is there. */
@@ -70,18 +73,17 @@ export class PushService implements BeforeApplicationShutdown {
   }
 
   /**
-   * Holds `response` open as the session's event stream and pushes into it until it closes;
-   * false when the session lapsed (the client must initialize again).
+   * Holds `response` open as the session's event stream and pushes into it until it closes. A
+   * session id this coordinator does not know (it lapsed, or Redis lost it) is taken up again:
+   * Claude Code answers a 404 here by giving up the stream for good, not by initializing again.
    */
-  async attach(agentId: string, sessionId: string, response: Response, key?: KeyHolder): Promise<boolean> {
+  async attach(agentId: string, sessionId: string, response: Response): Promise<void> {
     if (this.streams.has(sessionId)) {
       throw new ConflictException('this push session already has its event stream open: close it first');
     }
-    // An open stream is a live Claude Code session: it makes the agent known, as registering does
-    // (first, so that a refusal past C3PO_MAX_AGENTS leaves no stream behind).
-    await this.presence.seen(agentId, '', { create: true, key });
     if (!(await this.store.renew(agentId, sessionId, true))) {
-      return false;
+      await this.admit(agentId, sessionId);
+      await this.store.renew(agentId, sessionId, true);
     }
     response.writeHead(200, {
       'Content-Type': 'text/event-stream',
@@ -103,7 +105,6 @@ export class PushService implements BeforeApplicationShutdown {
     this.streams.set(sessionId, stream);
     response.on('close', () => void this.detach(stream));
     this.schedule(stream); // what already waits
-    return true;
   }
 
   /** Ends the session (MCP DELETE): its stream, here or in another process, closes with it. */
