@@ -131,4 +131,6 @@ export const Scripts = {
     ['waitId', 'longestMs', 'maxWaits'],
   ),
   readRequest: defineScript<FlatHash>()('readRequest', ['request', 'leases'], ['reader', 'leaseMs']),
+  decideStopBlock: defineScript<0 | 1>()('decideStopBlock', ['shown'], ['again', 'ttlS', 'idsJson']),
+  chooseNudge: defineScript<string[]>()('chooseNudge', ['nudged'], ['intervalMs', 'keep', 'ttlS', 'idsJson']),
 } as const;
