@@ -1,8 +1,9 @@
 #!/bin/sh
 # A c3po hook: `sh hook.sh <session-start|stop|post-tool-use|session-end>`, the hook's JSON on
 # stdin, as hooks.json runs it. The coordinator decides everything and answers with the exact
-# JSON to print (200), or nothing to print (204); this script is one curl, so that a host needs
-# only sh and curl (Claude Code's native installer brings no Node).
+# JSON to print (200), or nothing to print (204); this script is one sed and one curl, so that a
+# host needs only sh and curl (Claude Code's native installer brings no Node), and PostToolUse,
+# which every tool call waits for, starts as few programs as it can.
 #
 # A hook must never get in Claude's way: every failure ends the same way, exit 0, nothing on
 # stdout, one short line on stderr (Claude Code keeps a successful hook's stderr out of the
@@ -54,12 +55,28 @@ key=${key%"${key##*[![:space:]]}"}
 
 nl='
 '
-input=$(cat)
-# The session id names this session's marker below and, sent as X-C3PO-Session, counts the call
-# as the session's sign of life. Escaped quotes inside JSON strings cannot match the pattern.
-session=$(printf '%s\n' "$input" |
-  LC_ALL=C sed -n 's/.*"session_id"[[:space:]]*:[[:space:]]*"\([A-Za-z0-9._-]\{1,128\}\)".*/\1/p')
-session=${session%%"$nl"*}
+# Of the input, only what the coordinator reads is sent: the session id, and for Stop whether it
+# follows a block. Claude Code's input also carries the last reply and, for PostToolUse, the
+# tool's input and output (a file read, a command's output): none of that leaves the host, and
+# no input is ever too large to send. Escaped quotes inside JSON strings cannot match.
+fields=$(LC_ALL=C sed -n -e h \
+  -e 's/.*"session_id"[[:space:]]*:[[:space:]]*"\([A-Za-z0-9._-]\{1,128\}\)".*/session \1/p' -e g \
+  -e 's/.*"stop_hook_active"[[:space:]]*:[[:space:]]*true.*/active true/p' -e g \
+  -e 's/.*"stop_hook_active"[[:space:]]*:[[:space:]]*false.*/active false/p')
+session=
+active=
+while read -r name value; do
+  case $name in
+    session) session=${session:-$value} ;;
+    active) active=${active:-$value} ;;
+  esac
+done <<EOF
+$fields
+EOF
+body=
+[ -n "$session" ] && body="\"session_id\":\"$session\""
+[ "$event" = Stop ] && [ -n "$active" ] && body="$body${body:+,}\"stop_hook_active\":$active"
+body="{$body}"
 
 # Where a hook notes that it told the user this session's key was refused; SessionEnd removes it,
 # so that a resumed session is told again.
@@ -77,9 +94,8 @@ headers="Content-Type: application/json${nl}X-Agent-ID: $agent${nl}X-C3PO-Coordi
 set --
 [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -z "${CURL_CA_BUNDLE:-}" ] && set -- --cacert "$NODE_EXTRA_CA_CERTS"
 
-answer=$(printf '%s' "$input" |
-  curl -s -g --proto '=http,https' --max-time "$budget" "$@" -H @/dev/fd/3 --data-binary @- \
-    -w "${nl}%{http_code}" "$url$path" 3<<EOF
+answer=$(curl -s -g --proto '=http,https' --max-time "$budget" "$@" -H @/dev/fd/3 --data-binary "$body" \
+  -w "${nl}%{http_code}" "$url$path" 3<<EOF
 $headers
 EOF
 )

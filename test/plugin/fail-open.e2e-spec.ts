@@ -142,7 +142,7 @@ describe('plugin hooks fail open', () => {
 
   it.each([
     ['empty', ''],
-    ['truncated', '{"session_id": "s-x", "stop_hook_'],
+    ['truncated before the session id', '{"stop_hook_active": false, "session_'],
     ['an array', '[]'],
     ['null', 'null'],
     ['a string', '"stop"'],
@@ -152,6 +152,14 @@ describe('plugin hooks fail open', () => {
     for (const event of Object.keys(events) as (keyof typeof events)[]) {
       expectFailedOpen(await host.hook(event, stdin), /coordinator answered 400 to \/api\/hooks\/[\w-]+: \S/);
     }
+  });
+
+  it('never blocks on a Stop input without stop_hook_active', async () => {
+    const host = await hostWithWork('half-stop');
+    expectFailedOpen(
+      await host.hook('Stop', { session_id: 's-half', hook_event_name: 'Stop' }),
+      /coordinator answered 400 to \/api\/hooks\/stop: stop_hook_active must be true or false\n$/,
+    );
   });
 
   it.each(['file:///etc/passwd', 'ftp://127.0.0.1/', 'gopher://127.0.0.1:70/'])(

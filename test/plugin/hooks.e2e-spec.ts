@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { Agent } from '../support/mcp-clients.js';
 import { Coordinator, startCoordinator } from '../support/coordinator.js';
 import { Host, HOST_TOOLS, hostPath, removeScratchDirs, rest, statusOf } from './plugin-host.js';
@@ -233,6 +235,76 @@ describe('plugin hooks against a live coordinator', () => {
       expect((await host.sessionEnd('s-new')).code).toBe(0);
       expect(await statusOf(coordinator.url, 'handover')).toBe('offline');
     });
+  });
+});
+
+describe('what a hook sends', () => {
+  let server: Server;
+  let url: string;
+  const received: { path: string; headers: IncomingHttpHeaders; body: string }[] = [];
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        received.push({ path: request.url ?? '', headers: request.headers, body });
+        response.writeHead(204).end();
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+
+  afterAll(() => {
+    server.close();
+    removeScratchDirs();
+  });
+
+  it('is the session id (and for Stop, stop_hook_active): never the reply, the tool input or its output', async () => {
+    const host = new Host('Sender', `  ${url}/ `, { C3PO_API_KEY: ' c3po_secret ' });
+    const secret = 'AWS_SECRET_ACCESS_KEY=do-not-send';
+    const runs = [
+      await host.hook('PostToolUse', {
+        session_id: 's-send',
+        hook_event_name: 'PostToolUse',
+        tool_name: 'Bash',
+        tool_input: { command: 'env' },
+        tool_response: { stdout: secret },
+      }),
+      await host.hook('Stop', {
+        session_id: 's-send',
+        hook_event_name: 'Stop',
+        stop_hook_active: true,
+        // JSON inside a string is escaped: it cannot pass for the input's own fields.
+        last_assistant_message: `${secret} {"session_id":"evil","stop_hook_active":false}`,
+      }),
+    ];
+    for (const run of runs) {
+      expect(run).toEqual({ code: 0, stdout: '', stderr: '', json: undefined });
+    }
+    expect(received.map(({ path, body }) => [path, body])).toEqual([
+      ['/api/hooks/post-tool-use', '{"session_id":"s-send"}'],
+      ['/api/hooks/stop', '{"session_id":"s-send","stop_hook_active":true}'],
+    ]);
+    expect(received[0].headers).toMatchObject({
+      'content-type': 'application/json',
+      'x-agent-id': 'sender',
+      'x-c3po-session': 's-send',
+      'x-c3po-coordinator-url': url,
+      authorization: 'Bearer c3po_secret',
+    });
+  });
+
+  it('sends no Authorization header without a key, nor a session header without a session id', async () => {
+    received.length = 0;
+    const host = new Host('keyless', url, { C3PO_API_KEY: '  ' });
+    await host.hook('SessionEnd', { hook_event_name: 'SessionEnd' });
+    expect(received).toHaveLength(1);
+    expect(received[0].body).toBe('{}');
+    expect(received[0].headers.authorization).toBeUndefined();
+    expect(received[0].headers['x-c3po-session']).toBeUndefined();
   });
 });
 

@@ -70,6 +70,8 @@ describe('plugin identity and manifests', () => {
     ['--Dashes--', 'dashes'],
     ['.hidden', 'hidden'],
     ['v2.0_final', 'v2.0_final'],
+    ['My--Project', 'my--project'],
+    ['ab\ncd', 'ab-cd'],
     ['日本語', 'agent'],
     ['!!!', 'agent'],
     ['A'.repeat(70), 'a'.repeat(64)],
@@ -104,6 +106,9 @@ describe('plugin identity and manifests', () => {
       .replaceAll('${CLAUDE_PROJECT_DIR}', '');
     const run = await runCommand(command, { cwd: host.projectDir, env: { PATH: host.env.PATH }, stdin: '' });
     expect(run).toEqual({ code: 0, stdout: '{"X-Agent-ID":"current-dir"}\n', stderr: '' });
+    // A folder whose name maps to nothing, the root included, is `agent`.
+    const root = await runCommand(command.replace('""', '"/"'), { cwd: '/', env: { PATH: host.env.PATH }, stdin: '' });
+    expect(root).toEqual({ code: 0, stdout: '{"X-Agent-ID":"agent"}\n', stderr: '' });
   });
 
   it.each([
