@@ -8,6 +8,7 @@ import { HttpDrainService } from './common/http-drain.service.js';
 import { JsonDepthMiddleware } from './common/json-depth.middleware.js';
 import { ConfigModule } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
+import { HooksModule } from './hooks/hooks.module.js';
 import { CallLoggingMiddleware } from './logging/call-logging.middleware.js';
 import { McpModule } from './mcp/mcp.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -28,6 +29,7 @@ import { HostOriginMiddleware } from './security/host-origin.middleware.js';
     AgentsModule,
     RequestsModule,
     PushModule,
+    HooksModule,
     HealthModule,
     McpModule,
   ],

@@ -11,8 +11,8 @@ const run = promisify(execFile);
 /**
  * Runs one MCP tool call in a child process (test/support/mcp-call.ts). A child, not a client in
  * this process with a custom fetch: NODE_EXTRA_CA_CERTS, which the README tells hosts to set for
- * a self-signed certificate, is read only when Node starts, and it is what Claude Code and the
- * hooks rely on, so the test trusts the certificate the way a host does.
+ * a self-signed certificate, is read only when Node starts, and it is what Claude Code relies on
+ * (the hooks hand it to curl as --cacert), so the test trusts the certificate the way a host does.
  */
 async function mcpCall(url: string, kind: ClientKind, tool: string, args: object, env: Record<string, string>) {
   try {
@@ -119,7 +119,10 @@ describe('native TLS (C3PO_TLS_CERT_FILE, C3PO_TLS_KEY_FILE)', () => {
         expect(result.code).toBe(0);
         expect(result.stdout).toBe('');
         expect(result.stderr).toMatch(
-          new RegExp(`^c3po \\w+ hook skipped: coordinator at ${url} unreachable \\([A-Z_]*CERT[A-Z_]*\\)\\n$`),
+          new RegExp(
+            `^c3po \\w+ hook skipped: coordinator at ${url} unreachable \\(its certificate is not trusted: ` +
+              'set NODE_EXTRA_CA_CERTS to its CA file\\)\\n$',
+          ),
         );
       }
     });

@@ -4,6 +4,9 @@ export const AGENT_ID_HEADER = 'x-agent-id';
 export const SESSION_ID_HEADER = 'x-c3po-session';
 export const AGENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const AGENT_ID_RULE = '1-64 characters of letters, digits, ".", "_" or "-", starting with a letter or digit';
+/** A Claude Code session id, as hooks and the plugin send it. */
+export const SESSION_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
+export const SESSION_ID_MESSAGE = 'session_id must be 1-128 letters, digits, ".", "_" or "-"';
 
 /** Validates an agent id from a header or an argument, naming the rule when it is wrong. */
 export function parseAgentId(value: unknown, source = 'X-Agent-ID header'): string {

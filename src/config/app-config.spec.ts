@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       C3PO_LEASE_SWEEP_MS: 1000,
       C3PO_WAIT_RECHECK_MS: 5000,
       C3PO_PREVIEW_BYTES: 2000,
+      C3PO_NUDGE_INTERVAL_S: 10,
       C3PO_REDIS_TIMEOUT_MS: 1000,
       C3PO_MARKER_CHECK_MS: 5000,
       C3PO_DATA_DIR: 'data',
@@ -72,6 +73,8 @@ describe('loadConfig', () => {
     ['C3PO_ALLOWED_ORIGINS', 'app.example.com'],
     ['C3PO_SENDS_PER_MINUTE', '0'],
     ['C3PO_AUDIT_REFUSALS_PER_S', '0'],
+    ['C3PO_NUDGE_INTERVAL_S', '-1'],
+    ['C3PO_NUDGE_INTERVAL_S', '3601'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}="${value.replace('.', '\\.')}"`));

@@ -99,6 +99,16 @@ export class AppConfig {
   @Min(100)
   C3PO_PREVIEW_BYTES = 2000;
 
+  /**
+   * Least time between two mid-turn nudges of one Claude Code session (its PostToolUse hook):
+   * a nudge interrupts the step at hand, so a burst of requests makes one nudge, not one per tool call.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  C3PO_NUDGE_INTERVAL_S = 10;
+
   @IsIn(['text', 'json'])
   C3PO_LOG_FORMAT: 'text' | 'json' = 'text';
 

@@ -1,4 +1,4 @@
-import { firstLine, UNTRUSTED_REQUESTS } from '../common/peer-text.js';
+import { firstLine, tool, UNTRUSTED_REQUESTS } from '../common/peer-text.js';
 import { Untold } from './push.store.js';
 
 /** A `notifications/claude/channel` payload: Claude sees `<channel source="…" key="value">content</channel>`. */
@@ -28,14 +28,14 @@ export function pushNotice({ queued, requests, answers }: Untold): ChannelEvent 
       lines.push(`${queued} requests wait for you in all.`);
     }
     lines.push(
-      'Answer each with respond_to_request (get_pending_requests gives them whole; status "declined" ' +
-        'with a reason if you should not help).',
+      `Answer each with ${tool('respond_to_request')} (${tool('get_pending_requests')} gives them whole; ` +
+        'status "declined" with a reason if you should not help).',
     );
   }
   answers.forEach((a) =>
     lines.push(
       `C3PO: ${a.responder} answered your request ${a.requestId} (${a.responseStatus}): ` +
-        `"${firstLine(a.response, PREVIEW_CHARS)}" — wait_for_response with this request_id returns it whole.`,
+        `"${firstLine(a.response, PREVIEW_CHARS)}" — ${tool('wait_for_response')} with this request_id returns it whole.`,
     ),
   );
   lines.push(UNTRUSTED_REQUESTS);

@@ -152,6 +152,19 @@ export class RedisKeys {
     return `${this.base}answers:`;
   }
 
+  /**
+   * The request ids the Stop hook showed one Claude Code session at its last block (a set): it
+   * blocks again under stop_hook_active only for a request not among them.
+   */
+  hookStopShown(agentId: string, sessionId: string): string {
+    return `${this.base}hook:${agentId}:${sessionId}:stop-shown`;
+  }
+
+  /** The request ids the PostToolUse hook nudged one session about, by when (a zset). */
+  hookNudged(agentId: string, sessionId: string): string {
+    return `${this.base}hook:${agentId}:${sessionId}:nudged`;
+  }
+
   /** Pub/sub channel carrying wake-ups between coordinator processes. */
   get events(): string {
     return `${this.base}events`;

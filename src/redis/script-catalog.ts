@@ -152,4 +152,6 @@ export const Scripts = {
   ),
   markAnswerRead: defineScript<1>()('markAnswerRead', ['request', 'answers'], ['requestId']),
   readRequest: defineScript<FlatHash>()('readRequest', ['request', 'leases'], ['reader', 'leaseMs']),
+  decideStopBlock: defineScript<0 | 1>()('decideStopBlock', ['shown'], ['again', 'ttlS', 'idsJson']),
+  chooseNudge: defineScript<string[]>()('chooseNudge', ['nudged'], ['intervalMs', 'keep', 'ttlS', 'idsJson']),
 } as const;

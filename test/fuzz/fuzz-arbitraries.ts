@@ -693,6 +693,15 @@ export class FuzzArbitraries {
         session_id: sessionId,
       },
       '/api/agents/leave': { session_id: sessionId },
+      // A hook's stdin: the fields the coordinator reads, and some it ignores.
+      '/api/hooks/session-start': { session_id: sessionId, source: text },
+      '/api/hooks/stop': {
+        session_id: sessionId,
+        stop_hook_active: usually(fc.boolean(), this.json),
+        last_assistant_message: text,
+      },
+      '/api/hooks/post-tool-use': { session_id: sessionId, tool_name: text, tool_response: this.json },
+      '/api/hooks/session-end': { session_id: sessionId, reason: text },
       '/api/requests': {
         target: usually(fc.constantFrom(...this.targets.callers, ...this.targets.owners), this.json),
         message: text,
@@ -734,6 +743,10 @@ export class FuzzArbitraries {
           '/api/agents/leave',
           '/api/pending',
           '/api/requests',
+          '/api/hooks/session-start',
+          '/api/hooks/stop',
+          '/api/hooks/post-tool-use',
+          '/api/hooks/session-end',
         ),
         weight: 6,
       },

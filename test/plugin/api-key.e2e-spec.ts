@@ -1,10 +1,10 @@
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { join } from 'node:path';
 import { Agent } from '../support/mcp-clients.js';
 import { Coordinator, startCoordinator } from '../support/coordinator.js';
-import { Host, HookRun, removeScratchDirs } from './plugin-host.js';
+import { Host, HookRun, removeScratchDirs, scratchDir } from './plugin-host.js';
 
 const ADMIN_TOKEN = 'plugin-test-admin-token-0123456789abcdef';
 
@@ -116,6 +116,9 @@ describe('plugin hooks against a coordinator with API keys on', () => {
     expect(await statusOf('host-ok')).toBe('online');
 
     await alice.ok('send_request', { target: 'host-ok', message: 'are you there?' });
+    const nudge = await host.postToolUse('s-ok');
+    expect(nudge).toMatchObject({ code: 0, stderr: '' });
+    expect(nudge.json?.hookSpecificOutput.additionalContext).toContain('C3PO: alice asks you: "are you there?"');
     const stop = await host.stop('s-ok', false);
     expect(stop).toMatchObject({ code: 0, stderr: '' });
     expect(stop.json?.decision).toBe('block');
@@ -137,10 +140,40 @@ describe('plugin hooks against a coordinator with API keys on', () => {
     expectUserTold(await host.stop('s-other', false), serverSays);
     expectQuiet(await host.sessionStart('s-other', 'compact'));
 
+    // PostToolUse is quiet too once the session was told.
+    expectQuiet(await host.postToolUse('s-wrong'));
+
     // SessionEnd never prints, and forgets the session: a resumed session is told again.
+    expect(existsSync(join(host.env.CLAUDE_PLUGIN_DATA, 'c3po-key-refused-s-wrong'))).toBe(true);
     expectQuiet(await host.sessionEnd('s-wrong'));
-    expect(existsSync(join(host.env.CLAUDE_PLUGIN_DATA, 'c3po-key-refused-s-wrong.json'))).toBe(false);
+    expect(existsSync(join(host.env.CLAUDE_PLUGIN_DATA, 'c3po-key-refused-s-wrong'))).toBe(false);
     expectUserTold(await host.sessionStart('s-wrong', 'resume'), serverSays);
+    expectQuiet(await host.sessionEnd('s-never-told'));
+  });
+
+  it('tells the user at the first hook of a session, a PostToolUse one included', async () => {
+    const host = new Host('host-mid', coordinator.url, { C3PO_API_KEY: 'c3po_wrong' });
+    expectUserTold(await host.postToolUse('s-mid'), 'the API key in C3PO_API_KEY is not valid');
+    expectQuiet(await host.stop('s-mid', false));
+  });
+
+  it('tells the user at every hook when it cannot note that it did, rather than never', async () => {
+    const file = join(scratchDir(), 'not-a-folder');
+    writeFileSync(file, '');
+    const host = new Host('host-forgetful', coordinator.url, {
+      C3PO_API_KEY: 'c3po_wrong',
+      CLAUDE_PLUGIN_DATA: join(file, 'data'),
+    });
+    expectUserTold(await host.sessionStart('s-forget'), 'the API key in C3PO_API_KEY is not valid');
+    expectUserTold(await host.stop('s-forget', false), 'the API key in C3PO_API_KEY is not valid');
+  });
+
+  it('with TMPDIR and no plugin data folder, notes it under TMPDIR', async () => {
+    const host = new Host('host-tmp', coordinator.url, { C3PO_API_KEY: 'c3po_wrong', TMPDIR: scratchDir() });
+    delete (host.env as Record<string, string | undefined>).CLAUDE_PLUGIN_DATA;
+    expectUserTold(await host.sessionStart('s-tmp'), 'the API key in C3PO_API_KEY is not valid');
+    expectQuiet(await host.stop('s-tmp', false));
+    expect(existsSync(join(host.env.TMPDIR, 'c3po-key-refused-s-tmp'))).toBe(true);
   });
 
   it.each([
@@ -186,11 +219,17 @@ describe('plugin hooks on a 403 that is not about the key', () => {
 
   it('fails open quietly, as for any other error status', async () => {
     const host = new Host('host-elsewhere', url, { C3PO_API_KEY: 'c3po_any' });
-    for (const run of [await host.sessionStart('s-403'), await host.stop('s-403', false)]) {
+    for (const run of [
+      await host.sessionStart('s-403'),
+      await host.stop('s-403', false),
+      await host.postToolUse('s-403'),
+    ]) {
       expect(run).toEqual({
         code: 0,
         stdout: '',
-        stderr: expect.stringMatching(/^c3po \w+ hook skipped: coordinator answered 403 to \/api\/[\w/]+\n$/),
+        stderr: expect.stringMatching(
+          /^c3po \w+ hook skipped: coordinator answered 403 to \/api\/hooks\/[\w-]+: Host header 'evil.example' is not allowed\n$/,
+        ),
         json: undefined,
       });
     }

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { Coordinator, startCoordinator } from '../support/coordinator.js';
 import { freePort } from '../support/redis-server.js';
 import { runProgram } from '../support/run-program.js';
-import { CommandRun, NODE_PATH, REPO_ROOT, removeScratchDirs, scratchDir } from './plugin-host.js';
+import { CommandRun, hostPath, REPO_ROOT, removeScratchDirs, scratchDir } from './plugin-host.js';
 
 const ADMIN_TOKEN = 'claude-code-test-admin-token-0123456789abcdef';
 
@@ -55,7 +55,8 @@ describe('claude mcp list with API keys on', () => {
     projectDir = join(home, 'cc-project'); // the agent id, matching the key's pattern
     mkdirSync(projectDir);
     env = {
-      PATH: NODE_PATH, // `node` for the plugin's headersHelper
+      // No node: Claude Code is a native binary, and the plugin's headersHelper needs only sh.
+      PATH: hostPath(),
       HOME: home,
       CLAUDE_CONFIG_DIR: join(home, '.claude'),
       DISABLE_AUTOUPDATER: '1',

@@ -2,7 +2,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent } from '../support/mcp-clients.js';
 import { Coordinator, startCoordinator } from '../support/coordinator.js';
-import { Host, readPluginJson, removeScratchDirs, REPO_ROOT, statusOf } from './plugin-host.js';
+import {
+  Host,
+  HOST_TOOLS,
+  hostPath,
+  readPluginJson,
+  removeScratchDirs,
+  REPO_ROOT,
+  runCommand,
+  statusOf,
+} from './plugin-host.js';
 
 describe('plugin identity and manifests', () => {
   let coordinator: Coordinator;
@@ -16,14 +25,39 @@ describe('plugin identity and manifests', () => {
     removeScratchDirs();
   });
 
-  it('declares one http MCP server at the coordinator URL, its headers from the headersHelper', () => {
+  it('declares the tools server and the push server at the coordinator URL, their headers from a sh headersHelper', () => {
     const { mcpServers } = readPluginJson('.mcp.json');
-    expect(Object.keys(mcpServers)).toEqual(['c3po']);
-    expect(mcpServers.c3po).toMatchObject({
-      type: 'http',
-      url: '${C3PO_COORDINATOR_URL:-http://localhost:8420}/mcp',
-    });
-    expect(mcpServers.c3po.headersHelper).toContain('${CLAUDE_PROJECT_DIR}');
+    expect(Object.keys(mcpServers)).toEqual(['c3po', 'push']);
+    // The push server sends the same identity and key as the tools' server.
+    for (const [name, path] of [
+      ['c3po', 'mcp'],
+      ['push', 'push'],
+    ]) {
+      expect(mcpServers[name]).toEqual({
+        type: 'http',
+        url: `\${C3PO_COORDINATOR_URL:-http://localhost:8420}/${path}`,
+        headers: { Authorization: 'Bearer ${C3PO_API_KEY:-}' },
+        headersHelper: 'sh "${CLAUDE_PLUGIN_ROOT}/scripts/headers.sh" "${CLAUDE_PROJECT_DIR}"',
+      });
+    }
+  });
+
+  it('runs every hook and the headersHelper with sh, on a PATH without node', async () => {
+    const { hooks } = readPluginJson('hooks/hooks.json');
+    const commands = Object.values(hooks as Record<string, { hooks: { command: string }[] }[]>).flatMap((groups) =>
+      groups.flatMap((group) => group.hooks.map((hook) => hook.command)),
+    );
+    expect(commands).toEqual([
+      'sh "${CLAUDE_PLUGIN_ROOT}/hooks/hook.sh" session-start',
+      'sh "${CLAUDE_PLUGIN_ROOT}/hooks/hook.sh" stop',
+      'sh "${CLAUDE_PLUGIN_ROOT}/hooks/hook.sh" post-tool-use',
+      'sh "${CLAUDE_PLUGIN_ROOT}/hooks/hook.sh" session-end',
+    ]);
+    const env = new Host('probe', coordinator.url).env;
+    const probe = (command: string) => runCommand(command, { cwd: env.HOME, env, stdin: '' });
+    expect((await probe('command -v node')).code).not.toBe(0);
+    expect((await probe('command -v nodejs || command -v bun || command -v deno')).code).not.toBe(0);
+    expect((await probe('command -v curl')).code).toBe(0);
   });
 
   it('lists ./plugin in the repository marketplace under the plugin name', () => {
@@ -43,19 +77,55 @@ describe('plugin identity and manifests', () => {
     ['--Dashes--', 'dashes'],
     ['.hidden', 'hidden'],
     ['v2.0_final', 'v2.0_final'],
+    ['My--Project', 'my--project'],
+    ['ab\ncd', 'ab-cd'],
     ['日本語', 'agent'],
     ['!!!', 'agent'],
     ['A'.repeat(70), 'a'.repeat(64)],
     [`${'a'.repeat(63)}!b`, 'a'.repeat(63)],
-  ])('the headersHelper maps the folder %j to the agent id %j', async (folder, id) => {
+  ])('the headersHelper maps the folder %j to the agent id %j, under dash and bash', async (folder, id) => {
     const host = new Host(folder, coordinator.url);
     expect(await host.headers()).toEqual({ 'X-Agent-ID': id });
+    expect(await host.headers({ PATH: hostPath(HOST_TOOLS, 'bash') })).toEqual({ 'X-Agent-ID': id });
+  });
+
+  it.each([
+    // iconv transliterates more than the Node hooks' NFKD did: the ids of such folders changed.
+    ['Straße', 'strasse'],
+    ['Łódź', 'lodz'],
+    ['ŒUVRE', 'oeuvre'],
+    ['Ærø', 'aero'],
+  ])('the headersHelper folds %j to %j with iconv', async (folder, id) => {
+    expect(await new Host(folder, coordinator.url).headers()).toEqual({ 'X-Agent-ID': id });
+  });
+
+  it('without iconv, an accented letter is one more separator', async () => {
+    const host = new Host('Café Olé', coordinator.url);
+    const withoutIconv = hostPath(HOST_TOOLS.filter((tool) => tool !== 'iconv'));
+    expect(await host.headers({ PATH: withoutIconv })).toEqual({ 'X-Agent-ID': 'caf-ol' });
+  });
+
+  it('uses the current folder when Claude Code passes no project folder', async () => {
+    const host = new Host('Current Dir', coordinator.url);
+    const server = readPluginJson('.mcp.json').mcpServers.c3po;
+    const command = server.headersHelper
+      .replaceAll('${CLAUDE_PLUGIN_ROOT}', join(REPO_ROOT, 'plugin'))
+      .replaceAll('${CLAUDE_PROJECT_DIR}', '');
+    const run = await runCommand(command, { cwd: host.projectDir, env: { PATH: host.env.PATH }, stdin: '' });
+    expect(run).toEqual({ code: 0, stdout: '{"X-Agent-ID":"current-dir"}\n', stderr: '' });
+    // A folder whose name maps to nothing, the root included, is `agent`.
+    const root = await runCommand(command.replace('""', '"/"'), { cwd: '/', env: { PATH: host.env.PATH }, stdin: '' });
+    expect(root).toEqual({ code: 0, stdout: '{"X-Agent-ID":"agent"}\n', stderr: '' });
   });
 
   it.each([
     ['Reviewer-1', 'Reviewer-1'],
     ['ops.bot_2', 'ops.bot_2'],
     ['My Agent', 'my-agent'],
+    ['  padded  ', 'padded'],
+    ['-lead', 'lead'],
+    ['two\nlines', 'two-lines'],
+    ['x'.repeat(65), 'x'.repeat(64)],
   ])('the headersHelper sends C3PO_AGENT_ID %j as %j', async (chosen, id) => {
     const host = new Host('folder', coordinator.url);
     expect(await host.headers({ C3PO_AGENT_ID: chosen })).toEqual({ 'X-Agent-ID': id });

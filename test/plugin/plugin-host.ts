@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ProgramRun, runProgram } from '../support/run-program.js';
@@ -6,7 +6,7 @@ import { ProgramRun, runProgram } from '../support/run-program.js';
 export const PLUGIN_ROOT = resolve(import.meta.dirname, '../../plugin');
 export const REPO_ROOT = resolve(PLUGIN_ROOT, '..');
 
-export type HookEvent = 'SessionStart' | 'Stop' | 'SessionEnd';
+export type HookEvent = 'SessionStart' | 'Stop' | 'PostToolUse' | 'SessionEnd';
 
 export type CommandRun = ProgramRun;
 
@@ -47,8 +47,31 @@ export function removeScratchDirs(): void {
   scratch.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true }));
 }
 
-/** A PATH that finds the Node running the tests (>= 24), as a host's would find its Node. */
+/** A PATH that finds the Node running the tests (>= 24): for the operators' CLI (bin/c3po.mjs). */
 export const NODE_PATH = `${dirname(process.execPath)}:/usr/bin:/bin`;
+
+/**
+ * What the plugin's scripts may run on a host: POSIX sh, curl, and the few utilities they call
+ * (iconv only to fold accents, where there is one). Nothing else, and never node.
+ */
+export const HOST_TOOLS = ['sh', 'curl', 'cat', 'sed', 'tr', 'mkdir', 'rmdir', 'iconv'];
+
+/**
+ * A folder to be a host's whole PATH: symlinks to `tools` and nothing else, so a script that
+ * reached for node (or any other program) fails. `shell` is what `sh` is there: dash or bash.
+ */
+export function hostPath(tools: string[] = HOST_TOOLS, shell = 'dash'): string {
+  const bin = scratchDir();
+  for (const tool of tools) {
+    const name = tool === 'sh' ? shell : tool;
+    const found = ['/usr/local/bin', '/usr/bin', '/bin'].map((dir) => join(dir, name)).find((path) => existsSync(path));
+    if (!found) {
+      throw new Error(`the plugin tests need ${name} on this machine`);
+    }
+    symlinkSync(found, join(bin, tool));
+  }
+  return bin;
+}
 
 /**
  * A throwaway Claude Code host: a project folder named `folder`, the plugin's data folder, and
@@ -64,7 +87,7 @@ export class Host {
     this.projectDir = join(root, folder);
     mkdirSync(this.projectDir);
     this.env = {
-      PATH: NODE_PATH,
+      PATH: hostPath(),
       HOME: root,
       C3PO_COORDINATOR_URL: coordinatorUrl,
       CLAUDE_PROJECT_DIR: this.projectDir,
@@ -85,7 +108,7 @@ export class Host {
     return { ...run, json: run.stdout.trim() === '' ? undefined : JSON.parse(run.stdout) };
   }
 
-  /** Runs the MCP server's headersHelper as Claude Code does: from the plugin's folder. */
+  /** Runs the MCP server's headersHelper as Claude Code does: from the plugin's folder, without CLAUDE_PROJECT_DIR. */
   async headers(env: Record<string, string> = {}): Promise<Record<string, string>> {
     const server = readPluginJson('.mcp.json').mcpServers.c3po;
     const command = substitute(server.headersHelper, {
@@ -128,6 +151,19 @@ export class Host {
       hook_event_name: 'Stop',
       stop_hook_active: stopHookActive,
       last_assistant_message: 'Done.',
+    });
+  }
+
+  /** After a tool call, as Claude Code 2.1.330 sends it (tool input and response included). */
+  postToolUse(session: string, toolName = 'Bash') {
+    return this.hook('PostToolUse', {
+      ...this.common(session),
+      permission_mode: 'default',
+      hook_event_name: 'PostToolUse',
+      tool_name: toolName,
+      tool_input: { command: 'npm test' },
+      tool_response: { stdout: 'ok', stderr: '', interrupted: false },
+      tool_use_id: 'toolu_01',
     });
   }
 

@@ -1,8 +1,9 @@
 import { Matches } from 'class-validator';
 import { IsOmittable } from '../../common/is-omittable.decorator.js';
+import { SESSION_ID_MESSAGE, SESSION_ID_PATTERN } from '../agent-id.js';
 
 export class LeaveSessionDto {
   @IsOmittable()
-  @Matches(/^[A-Za-z0-9._-]{1,128}$/, { message: 'session_id must be 1-128 letters, digits, ".", "_" or "-"' })
+  @Matches(SESSION_ID_PATTERN, { message: SESSION_ID_MESSAGE })
   session_id?: string;
 }

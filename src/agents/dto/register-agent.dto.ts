@@ -1,5 +1,6 @@
 import { ArrayMaxSize, IsArray, IsString, Matches, MaxLength } from 'class-validator';
 import { IsOmittable } from '../../common/is-omittable.decorator.js';
+import { SESSION_ID_MESSAGE, SESSION_ID_PATTERN } from '../agent-id.js';
 
 export class RegisterAgentDto {
   @IsOmittable()
@@ -15,6 +16,6 @@ export class RegisterAgentDto {
   capabilities?: string[];
 
   @IsOmittable()
-  @Matches(/^[A-Za-z0-9._-]{1,128}$/, { message: 'session_id must be 1-128 letters, digits, ".", "_" or "-"' })
+  @Matches(SESSION_ID_PATTERN, { message: SESSION_ID_MESSAGE })
   session_id?: string;
 }

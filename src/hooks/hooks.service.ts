@@ -1,0 +1,134 @@
+import { Injectable } from '@nestjs/common';
+import { AgentsService, AgentView } from '../agents/agents.service.js';
+import { KeyHolder } from '../auth/api-keys.store.js';
+import { AppConfig } from '../config/app-config.js';
+import { PresenceService } from '../presence/presence.service.js';
+import { RequestsService } from '../requests/requests.service.js';
+import { conflictSystemMessage, conflictWarning, nudge, sessionStartLines, stopReason } from './hook-texts.js';
+import { HooksStore } from './hooks.store.js';
+
+/** The JSON a hook prints, exactly: Claude Code reads it from the hook's stdout. */
+export type HookOutput =
+  | {
+      hookSpecificOutput: { hookEventName: 'SessionStart' | 'PostToolUse'; additionalContext: string };
+      systemMessage?: string;
+    }
+  | { decision: 'block'; reason: string };
+
+/** The coordinator's largest page of agents, most recently seen first: online ones come first. */
+const AGENT_PAGE = 100;
+/** Open requests a hook reads: the oldest page, as GET /api/pending reads it. */
+const REQUEST_PAGE = 20;
+/** Enough of a message for its first line; a hook's output stays small. */
+const PREVIEW_BYTES = { message: 500, context: 0 };
+
+/**
+ * What the plugin's hooks do, decided here so that a hook on the host is one `curl` that prints
+ * the answer: SessionStart registers and orients Claude, Stop keeps it answering while requests
+ * wait, PostToolUse nudges it mid-turn about a new one, SessionEnd signs it off. What a hook must
+ * remember per session lives in Redis (HooksStore), so any coordinator process can answer.
+ */
+@Injectable()
+export class HooksService {
+  constructor(
+    private readonly agents: AgentsService,
+    private readonly presence: PresenceService,
+    private readonly requests: RequestsService,
+    private readonly store: HooksStore,
+    private readonly config: AppConfig,
+  ) {}
+
+  async sessionStart(
+    agentId: string,
+    sessionId: string,
+    coordinatorUrl: string,
+    key: KeyHolder | undefined,
+  ): Promise<HookOutput> {
+    // Registering makes the agent known; here, not in the guard, so that input refused by
+    // validation creates no record.
+    await this.presence.seen(agentId, sessionId, { create: true, key });
+    const { session_conflict: conflict } = await this.agents.register(agentId, {}, sessionId);
+    const [page, pending] = await Promise.all([
+      this.agents.list({ limit: AGENT_PAGE }),
+      this.openRequests(agentId, { message: 0, context: 0 }),
+    ]);
+    const others = page.agents.filter((a) => a.agent_id !== agentId && a.status === 'online').map((a) => a.agent_id);
+    // `online` counts every agent seen within the online window, this one and any whose session
+    // ended since included. While the page holds them all its statuses are exact; past that,
+    // `online` less this agent is the best count there is.
+    const othersOnline = page.online > page.agents.length ? Math.max(others.length, page.online - 1) : others.length;
+    const lines = sessionStartLines({ agentId, coordinatorUrl, others, othersOnline, waiting: pending.total });
+    if (!conflict) {
+      return { hookSpecificOutput: { hookEventName: 'SessionStart', additionalContext: lines.join('\n') } };
+    }
+    const spare = spareId(agentId, page.agents);
+    return {
+      hookSpecificOutput: {
+        hookEventName: 'SessionStart',
+        additionalContext: [conflictWarning(agentId, conflict.last_active, spare), ...lines].join('\n'),
+      },
+      systemMessage: conflictSystemMessage(agentId, spare),
+    };
+  }
+
+  /**
+   * Blocks the stop while requests wait. Under `stop_hook_active` (this Stop follows a block)
+   * it blocks again only for a request that arrived since, so Claude is never looped.
+   */
+  async stop(agentId: string, sessionId: string, stopHookActive: boolean): Promise<HookOutput | null> {
+    const { requests, total } = await this.openRequests(agentId, PREVIEW_BYTES);
+    const ids = requests.map((r) => r.request_id);
+    const block = await this.store.decideStopBlock(agentId, sessionId, stopHookActive, ids);
+    return block ? { decision: 'block', reason: stopReason(agentId, requests, total) } : null;
+  }
+
+  /**
+   * A mid-turn nudge about requests not yet handed to the agent (queued), each at most once per
+   * session, and at most once per C3PO_NUDGE_INTERVAL_S; nothing when there is nothing new.
+   */
+  async postToolUse(agentId: string, sessionId: string): Promise<HookOutput | null> {
+    const { requests } = await this.openRequests(agentId, PREVIEW_BYTES);
+    const queued = requests.filter((r) => r.state === 'queued');
+    if (queued.length === 0) {
+      return null;
+    }
+    const chosen = new Set(
+      await this.store.chooseNudge(
+        agentId,
+        sessionId,
+        queued.map((r) => r.request_id),
+        this.config.C3PO_NUDGE_INTERVAL_S * 1000,
+      ),
+    );
+    const news = queued.filter((r) => chosen.has(r.request_id));
+    if (news.length === 0) {
+      return null;
+    }
+    return { hookSpecificOutput: { hookEventName: 'PostToolUse', additionalContext: nudge(news) } };
+  }
+
+  /** Shows the agent offline at once (unless a newer session holds its id), and forgets the session. */
+  async sessionEnd(agentId: string, sessionId: string): Promise<null> {
+    await Promise.all([this.agents.leave(agentId, sessionId), this.store.forget(agentId, sessionId)]);
+    return null;
+  }
+
+  /** The oldest page of the agent's open requests, only looked at: nothing is handed out. */
+  private openRequests(agentId: string, previewBytes: { message: number; context: number }) {
+    return this.requests.pending(agentId, { limit: REQUEST_PAGE, lease: false, previewBytes });
+  }
+}
+
+/**
+ * The first `<id>-N` no agent on the page uses, to suggest as this session's own id. The page
+ * holds the most recently seen agents, where a twin session that took `<id>-2` would be.
+ */
+function spareId(agentId: string, agents: AgentView[]): string {
+  const taken = new Set(agents.map((a) => a.agent_id));
+  const base = agentId.slice(0, 60);
+  let n = 2;
+  while (taken.has(`${base}-${n}`)) {
+    n += 1;
+  }
+  return `${base}-${n}`;
+}
