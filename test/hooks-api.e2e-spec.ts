@@ -96,6 +96,52 @@ describe('hook endpoints', () => {
     });
   });
 
+  describe('SessionStart and push', () => {
+    const PUSH_OFF =
+      'C3PO: push is off in this session, so requests from other agents reach Claude only when a turn ends. ' +
+      'To have them start a turn while it is idle, start Claude Code as ' +
+      '`claude --dangerously-load-development-channels plugin:c3po@c3po`.';
+
+    it('tells the user once, at startup, how to turn push on when Claude Code was started without it', async () => {
+      const started = await hook('session-start', 'no-push', hookInput('SessionStart', 's-np', { source: 'startup' }))
+        .set('X-C3PO-Channels', 'off')
+        .expect(200);
+      expect(started.body.systemMessage).toBe(PUSH_OFF);
+      for (const source of ['resume', 'clear', 'compact']) {
+        const again = await hook('session-start', 'no-push', hookInput('SessionStart', 's-np', { source }))
+          .set('X-C3PO-Channels', 'off')
+          .expect(200);
+        expect(again.body.systemMessage).toBeUndefined();
+      }
+    });
+
+    it('says nothing about push when it is on, or when the hook could not tell', async () => {
+      for (const channels of ['on', undefined]) {
+        const call = hook('session-start', 'with-push', hookInput('SessionStart', 's-wp', { source: 'startup' }));
+        const response = await (channels ? call.set('X-C3PO-Channels', channels) : call).expect(200);
+        expect(response.body.systemMessage).toBeUndefined();
+      }
+    });
+
+    it('joins the push line to a twin-session warning in one message', async () => {
+      await hook('session-start', 'twin-np', hookInput('SessionStart', 's-tnp-a')).expect(200);
+      const response = await hook('session-start', 'twin-np', hookInput('SessionStart', 's-tnp-b'))
+        .set('X-C3PO-Channels', 'off')
+        .expect(200);
+      expect(response.body.systemMessage).toBe(
+        'C3PO: agent id "twin-np" is already used by another live Claude Code session. ' +
+          `Restart this one with C3PO_AGENT_ID=twin-np-2 to give it its own id. ${PUSH_OFF}`,
+      );
+    });
+
+    it('refuses a source Claude Code never sends, storing nothing', async () => {
+      const response = await hook('session-start', 'odd-source', hookInput('SessionStart', 's-os', { source: 'x' }));
+      expect(response.status).toBe(400);
+      expect(response.body.message).toBe('source must be one of startup, resume, clear, compact');
+      expect(await statusOf('odd-source')).toBeUndefined();
+    });
+  });
+
   describe('bad input', () => {
     it.each([
       ['no session_id', { hook_event_name: 'SessionStart' }, 'session_id must be 1-128 letters'],

@@ -47,7 +47,8 @@ describe('push into Claude Code sessions', () => {
   });
 
   afterEach(async () => {
-    await Promise.all(listeners.map((listener) => listener.drop().catch(() => undefined)));
+    // Ended, not just dropped: a dropped session would hold one of the agent's places until it lapses.
+    await Promise.all(listeners.map((listener) => listener.end()));
     listeners = [];
   });
 
@@ -193,6 +194,29 @@ describe('push into Claude Code sessions', () => {
     await bob.ok('respond_to_request', { request_id: sent.request_id, response: 'here' });
     const answered = await alice.ok('get_request_status', { request_id: sent.request_id });
     expect(answered).toMatchObject({ state: 'answered', seen_at: seen.seen_at, pushed_at: pushed.pushed_at });
+  });
+
+  it('pushes nothing, and records no receipt, while the agent started Claude Code without channels', async () => {
+    const dropsPushes = (channels: string) =>
+      request(coordinator.url)
+        .post('/api/hooks/session-start')
+        .set({ 'X-Agent-ID': 'bob', 'X-C3PO-Channels': channels })
+        .send({ session_id: `s-${channels}`, source: 'startup' })
+        .expect(200);
+    await dropsPushes('off');
+    const bobPush = await PushListener.connect(coordinator.url, 'bob');
+    listeners.push(bobPush);
+    await eventually(async () => (await listed(coordinator.url, 'bob'))?.status === 'online', 'bob online');
+    expect(await listed(coordinator.url, 'bob')).toMatchObject({ push: false });
+    const sent = await alice.ok('send_request', { target: 'bob', message: 'would be dropped' });
+    await sleep(3 * BATCH_MS);
+    expect(bobPush.events).toEqual([]);
+    expect((await alice.ok('get_request_status', { request_id: sent.request_id })).pushed_at).toBeUndefined();
+
+    // Restarted with channels: what waits is pushed at its next stream.
+    await dropsPushes('on');
+    const withChannels = await listen('bob');
+    expect((await nextEvents(withChannels, 1))[0].meta.request_id).toBe(sent.request_id);
   });
 
   it('says when no session with push on was told', async () => {

@@ -62,13 +62,16 @@ nl='
 fields=$(LC_ALL=C sed -n -e h \
   -e 's/.*"session_id"[[:space:]]*:[[:space:]]*"\([A-Za-z0-9._-]\{1,128\}\)".*/session \1/p' -e g \
   -e 's/.*"stop_hook_active"[[:space:]]*:[[:space:]]*true.*/active true/p' -e g \
-  -e 's/.*"stop_hook_active"[[:space:]]*:[[:space:]]*false.*/active false/p')
+  -e 's/.*"stop_hook_active"[[:space:]]*:[[:space:]]*false.*/active false/p' -e g \
+  -e 's/.*"source"[[:space:]]*:[[:space:]]*"\([a-z]\{1,16\}\)".*/source \1/p')
 session=
 active=
+source=
 while read -r name value; do
   case $name in
     session) session=${session:-$value} ;;
     active) active=${active:-$value} ;;
+    source) source=${source:-$value} ;;
   esac
 done <<EOF
 $fields
@@ -76,7 +79,28 @@ EOF
 body=
 [ -n "$session" ] && body="\"session_id\":\"$session\""
 [ "$event" = Stop ] && [ -n "$active" ] && body="$body${body:+,}\"stop_hook_active\":$active"
+case $event:$source in
+  SessionStart:startup | SessionStart:resume | SessionStart:clear | SessionStart:compact)
+    body="$body${body:+,}\"source\":\"$source\""
+    ;;
+esac
 body="{$body}"
+
+# Whether Claude Code was started with C3PO's channels, so that pushes reach this session: only
+# its command line says (CLAUDE_PID is Claude Code's own process). Unknown when neither /proc
+# nor ps can show it.
+channels=
+if [ "$event" = SessionStart ] && [ -n "${CLAUDE_PID:-}" ]; then
+  if [ -r "/proc/$CLAUDE_PID/cmdline" ]; then
+    args=$(tr '\000' ' ' <"/proc/$CLAUDE_PID/cmdline")
+  else
+    args=$(ps -o args= -p "$CLAUDE_PID" 2>/dev/null)
+  fi
+  case $args in
+    *channels*plugin:c3po@*) channels=on ;;
+    ?*) channels=off ;;
+  esac
+fi
 
 # Where a hook notes that it told the user this session's key was refused; SessionEnd removes it,
 # so that a resumed session is told again.
@@ -88,6 +112,7 @@ marker=$state/c3po-key-refused-${session:-no-session}
 # user of the host, and one of them is the API key.
 headers="Content-Type: application/json${nl}X-Agent-ID: $agent${nl}X-C3PO-Coordinator-URL: $url"
 [ -n "$session" ] && headers="$headers${nl}X-C3PO-Session: $session"
+[ -n "$channels" ] && headers="$headers${nl}X-C3PO-Channels: $channels"
 [ -n "$key" ] && headers="$headers${nl}Authorization: Bearer $key"
 # A self-signed coordinator: trust the certificate Claude Code is told to trust (CURL_CA_BUNDLE,
 # which curl reads itself, wins).

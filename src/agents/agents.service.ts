@@ -82,11 +82,14 @@ export class AgentsService {
   }
 
   private view(record: AgentRecord, now: number): AgentView {
-    const push = record.push_streams === undefined ? undefined : Number(record.push_streams) > 0;
+    // Claude Code opens the push stream whether or not it shows pushes: a session that started
+    // without C3PO's channels holds one too, and is online, but has no push.
+    const streams = record.push_streams === undefined ? undefined : Number(record.push_streams);
+    const push = streams === undefined ? undefined : streams > 0 && record.channels !== '0';
     return {
       agent_id: record.agent_id,
       // An open push stream is a live session right now, whatever the hooks last said.
-      status: push ? 'online' : this.presence.statusOf(record, now),
+      status: streams ? 'online' : this.presence.statusOf(record, now),
       first_seen: isoFromMs(record.first_seen),
       last_seen: isoFromMs(record.last_seen),
       description: record.description ?? '',

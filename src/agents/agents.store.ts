@@ -18,6 +18,8 @@ export interface AgentRecord {
   session_id?: string;
   /** Push streams open now; listed pages only. */
   push_streams?: string;
+  /** '0' when the agent's latest Claude Code session started without C3PO's channels: pushes would be dropped. */
+  channels?: string;
 }
 
 /**
@@ -30,6 +32,8 @@ const SESSION_LIVE_WINDOW_MS = 60 * 60 * 1000;
 export interface ProfileFields {
   description?: string;
   capabilities?: string[];
+  /** Whether the Claude Code session registering was started with C3PO's channels (SessionStart hook). */
+  channels?: boolean;
 }
 
 /**
@@ -74,6 +78,9 @@ export class AgentsStore {
     }
     if (profile.capabilities !== undefined) {
       fields.capabilities = JSON.stringify(profile.capabilities.map((capability) => capability.toWellFormed()));
+    }
+    if (profile.channels !== undefined) {
+      fields.channels = profile.channels ? '1' : '0';
     }
     const other = await this.scripts.run(
       Scripts.registerSession,

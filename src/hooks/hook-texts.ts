@@ -60,6 +60,12 @@ export function conflictSystemMessage(agentId: string, spare: string): string {
   );
 }
 
+/** The user's line when Claude Code was started without C3PO's channels: how to turn push on. */
+export const PUSH_OFF =
+  'C3PO: push is off in this session, so requests from other agents reach Claude only when a turn ends. ' +
+  'To have them start a turn while it is idle, start Claude Code as ' +
+  '`claude --dangerously-load-development-channels plugin:c3po@c3po`.';
+
 /** Why the Stop hook keeps Claude working: up to three previews and the tools to call. */
 export function stopReason(agentId: string, requests: WaitingRequest[], count: number): string {
   const lines = [

@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { AgentId, CallerKey } from '../agents/agent-id.decorator.js';
 import { AgentIdGuard } from '../agents/agent-id.guard.js';
 import type { KeyHolder } from '../auth/api-keys.store.js';
-import { HookInputDto } from './dto/hook-input.dto.js';
+import { HookInputDto, SessionStartHookInputDto } from './dto/hook-input.dto.js';
 import { StopHookInputDto } from './dto/stop-hook-input.dto.js';
 import { HookInput } from './hook-input.decorator.js';
 import { HookOutput, HooksService } from './hooks.service.js';
@@ -13,6 +13,8 @@ import { NoContentInterceptor } from './no-content.interceptor.js';
 /** The plugin's hook sends the coordinator URL it uses: behind a TLS proxy only the host knows it. */
 const COORDINATOR_URL_HEADER = 'x-c3po-coordinator-url';
 const COORDINATOR_URL = /^https?:\/\/[!-~]{1,300}$/;
+/** The SessionStart hook says whether Claude Code was started with C3PO's channels (`on`, `off`), when it can tell. */
+const CHANNELS_HEADER = 'x-c3po-channels';
 
 /**
  * One route per Claude Code hook: the body is the hook's stdin JSON as Claude Code sends it, the
@@ -31,10 +33,14 @@ export class HooksController {
   sessionStart(
     @AgentId() agentId: string,
     @CallerKey() key: KeyHolder | undefined,
-    @HookInput() input: HookInputDto,
+    @HookInput() input: SessionStartHookInputDto,
     @Req() request: Request,
   ): Promise<HookOutput> {
-    return this.hooks.sessionStart(agentId, input.session_id, coordinatorUrl(request), key);
+    return this.hooks.sessionStart(agentId, input, {
+      coordinatorUrl: coordinatorUrl(request),
+      channels: channels(request),
+      key,
+    });
   }
 
   @Post('stop')
@@ -60,4 +66,10 @@ export class HooksController {
 function coordinatorUrl(request: Request): string {
   const told = request.headers[COORDINATOR_URL_HEADER];
   return typeof told === 'string' && COORDINATOR_URL.test(told) ? told : `${request.protocol}://${request.get('host')}`;
+}
+
+/** Whether the session has C3PO's channels: true, false, or undefined when the hook could not tell. */
+function channels(request: Request): boolean | undefined {
+  const told = request.headers[CHANNELS_HEADER];
+  return told === 'on' ? true : told === 'off' ? false : undefined;
 }

@@ -4,7 +4,15 @@ import { KeyHolder } from '../auth/api-keys.store.js';
 import { AppConfig } from '../config/app-config.js';
 import { PresenceService } from '../presence/presence.service.js';
 import { RequestsService } from '../requests/requests.service.js';
-import { conflictSystemMessage, conflictWarning, nudge, sessionStartLines, stopReason } from './hook-texts.js';
+import { SessionStartHookInputDto } from './dto/hook-input.dto.js';
+import {
+  conflictSystemMessage,
+  conflictWarning,
+  nudge,
+  PUSH_OFF,
+  sessionStartLines,
+  stopReason,
+} from './hook-texts.js';
 import { HooksStore } from './hooks.store.js';
 
 /** The JSON a hook prints, exactly: Claude Code reads it from the hook's stdout. */
@@ -38,16 +46,21 @@ export class HooksService {
     private readonly config: AppConfig,
   ) {}
 
+  /**
+   * `channels`: whether Claude Code was started with C3PO's channels, so that pushes reach this
+   * session (undefined: the hook could not tell). A new session without them is told how to
+   * turn push on.
+   */
   async sessionStart(
     agentId: string,
-    sessionId: string,
-    coordinatorUrl: string,
-    key: KeyHolder | undefined,
+    { session_id: sessionId, source }: SessionStartHookInputDto,
+    session: { coordinatorUrl: string; channels?: boolean; key?: KeyHolder },
   ): Promise<HookOutput> {
+    const { coordinatorUrl, channels, key } = session;
     // Registering makes the agent known; here, not in the guard, so that input refused by
     // validation creates no record.
     await this.presence.seen(agentId, sessionId, { create: true, key });
-    const { session_conflict: conflict } = await this.agents.register(agentId, {}, sessionId);
+    const { session_conflict: conflict } = await this.agents.register(agentId, { channels }, sessionId);
     const [page, pending] = await Promise.all([
       this.agents.list({ limit: AGENT_PAGE }),
       this.openRequests(agentId, { message: 0, context: 0 }),
@@ -58,16 +71,20 @@ export class HooksService {
     // `online` less this agent is the best count there is.
     const othersOnline = page.online > page.agents.length ? Math.max(others.length, page.online - 1) : others.length;
     const lines = sessionStartLines({ agentId, coordinatorUrl, others, othersOnline, waiting: pending.total });
-    if (!conflict) {
-      return { hookSpecificOutput: { hookEventName: 'SessionStart', additionalContext: lines.join('\n') } };
-    }
-    const spare = spareId(agentId, page.agents);
+    const spare = conflict && spareId(agentId, page.agents);
+    // Told once, when the session starts, not again on every resume or compaction.
+    const toldPushOff = channels === false && (source ?? 'startup') === 'startup';
+    const userLines = [spare && conflictSystemMessage(agentId, spare), toldPushOff && PUSH_OFF].filter(
+      (line): line is string => typeof line === 'string',
+    );
     return {
       hookSpecificOutput: {
         hookEventName: 'SessionStart',
-        additionalContext: [conflictWarning(agentId, conflict.last_active, spare), ...lines].join('\n'),
+        additionalContext: (spare ? [conflictWarning(agentId, conflict.last_active, spare), ...lines] : lines).join(
+          '\n',
+        ),
       },
-      systemMessage: conflictSystemMessage(agentId, spare),
+      ...(userLines.length > 0 && { systemMessage: userLines.join(' ') }),
     };
   }
 

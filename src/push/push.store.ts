@@ -86,7 +86,7 @@ export class PushStore {
   async untold(agentId: string, sessionId: string): Promise<Untold> {
     const [queued, requests, answers] = await this.scripts.run(
       Scripts.collectPushes,
-      { queued: this.keys.queued(agentId), answers: this.keys.answers(agentId) },
+      { queued: this.keys.queued(agentId), answers: this.keys.answers(agentId), agent: this.keys.agent(agentId) },
       {
         requestPrefix: this.keys.requestPrefix,
         sessionId,

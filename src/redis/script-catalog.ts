@@ -147,7 +147,7 @@ export const Scripts = {
   ),
   collectPushes: defineScript<[number, [string, string, string, string][], [string, string, string, string][]]>()(
     'collectPushes',
-    ['queued', 'answers'],
+    ['queued', 'answers', 'agent'],
     ['requestPrefix', 'sessionId', 'most', 'previewBytes', 'lookBack', 'unreadAnswerKeepMs'],
   ),
   markAnswerRead: defineScript<1>()('markAnswerRead', ['request', 'answers'], ['requestId']),

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { Agent } from '../support/mcp-clients.js';
@@ -63,6 +64,31 @@ describe('plugin hooks against a live coordinator', () => {
           `2 requests are waiting for you: call ${tool('get_pending_requests')}, then ${tool('respond_to_request')}`,
         );
         expect(context).not.toContain('WARNING');
+      }
+    });
+
+    it("tells the user how to turn push on when Claude Code's command line lacks C3PO's channels", async () => {
+      // CLAUDE_PID names Claude Code's process; here a stand-in with the same command line.
+      const claudeWith = (...args: string[]) =>
+        spawn('sh', ['-c', 'sleep 30', 'claude', '--debug-file', '/tmp/x', ...args], { stdio: 'ignore' });
+      const without = claudeWith();
+      const withChannels = claudeWith('--dangerously-load-development-channels', 'plugin:c3po@c3po');
+      const approved = claudeWith('--channels', 'plugin:c3po@c3po');
+      try {
+        const host = new Host('push-check', coordinator.url);
+        const told = await host.hook('SessionStart', host.startInput('s-push'), { CLAUDE_PID: String(without.pid) });
+        expect(told.json?.systemMessage).toMatch(
+          /^C3PO: push is off in this session, .*`claude --dangerously-load-development-channels plugin:c3po@c3po`\.$/,
+        );
+        for (const process of [withChannels, approved]) {
+          const run = await host.hook('SessionStart', host.startInput('s-push'), { CLAUDE_PID: String(process.pid) });
+          expect(run).toMatchObject({ code: 0, stderr: '' });
+          expect(run.json?.systemMessage).toBeUndefined();
+        }
+        // Without CLAUDE_PID the hook cannot tell, and says nothing.
+        expect((await host.sessionStart('s-push')).json?.systemMessage).toBeUndefined();
+      } finally {
+        [without, withChannels, approved].forEach((child) => child.kill());
       }
     });
 

@@ -141,7 +141,12 @@ export class Host {
   }
 
   sessionStart(session: string, source = 'startup') {
-    return this.hook('SessionStart', { ...this.common(session), hook_event_name: 'SessionStart', source });
+    return this.hook('SessionStart', this.startInput(session, source));
+  }
+
+  /** SessionStart's stdin as Claude Code writes it. */
+  startInput(session: string, source = 'startup') {
+    return { ...this.common(session), hook_event_name: 'SessionStart', source };
   }
 
   stop(session: string, stopHookActive: boolean) {

@@ -16,10 +16,14 @@ export class PushListener {
   readonly events: ChannelEvent[] = [];
   private readonly client: Client;
   private readonly transport: StreamableHTTPClientTransport;
+  private readonly endpoint: URL;
+  private readonly agentId: string;
 
-  private constructor(client: Client, transport: StreamableHTTPClientTransport) {
+  private constructor(client: Client, transport: StreamableHTTPClientTransport, endpoint: URL, agentId: string) {
     this.client = client;
     this.transport = transport;
+    this.endpoint = endpoint;
+    this.agentId = agentId;
     client.fallbackNotificationHandler = (notification) => {
       if (notification.method === 'notifications/claude/channel') {
         this.events.push(notification.params as unknown as ChannelEvent);
@@ -30,21 +34,32 @@ export class PushListener {
 
   static async connect(url: string, agentId: string, headers: Record<string, string> = {}): Promise<PushListener> {
     const client = new Client({ name: `push-${agentId}`, version: '1.0.0' });
-    const transport = new StreamableHTTPClientTransport(new URL('/push', url), {
+    const endpoint = new URL('/push', url);
+    const transport = new StreamableHTTPClientTransport(endpoint, {
       requestInit: { headers: { ...headers, 'X-Agent-ID': agentId } },
     });
     await client.connect(transport);
-    return new PushListener(client, transport);
+    return new PushListener(client, transport, endpoint, agentId);
   }
 
   get sessionId(): string {
     return this.transport.sessionId!;
   }
 
-  /** Ends the session (DELETE), as Claude Code does on exit, then closes the connection. */
+  /**
+   * Ends the session (DELETE), even after drop(), then closes the connection. Claude Code itself
+   * never sends the DELETE: its sessions lapse three heartbeats after their stream closes.
+   */
   async end(): Promise<void> {
-    await this.transport.terminateSession();
+    const sessionId = this.sessionId;
     await this.client.close();
+    const ended = await fetch(this.endpoint, {
+      method: 'DELETE',
+      headers: { 'X-Agent-ID': this.agentId, 'Mcp-Session-Id': sessionId },
+    });
+    if (!ended.ok) {
+      throw new Error(`DELETE /push answered ${ended.status}`);
+    }
   }
 
   /** Drops the connection without ending the session: the stream closes, as when Claude Code is killed. */

@@ -1,7 +1,10 @@
 --[[ What a push session has not been told yet: queued requests for its agent, each marked told
   to this session (a push never repeats one) and its first push recorded as its "pushed"
   receipt; and answers to the agent's requests not yet read or told to any of its sessions.
+  Nothing, and nothing marked, while the agent's latest Claude Code session started without
+  C3PO's channels (its record's channels is '0'): that session would drop what is pushed.
   KEYS[1] agent's queued zset   KEYS[2] agent's unread answers (zset of request ids)
+  KEYS[3] agent hash
   ARGV[1] request key prefix (request hashes share the keys' hash tag; ids come from the zsets)
   ARGV[2] push session id   ARGV[3] most requests and most answers in one push
   ARGV[4] most bytes of a message or response to return
@@ -12,6 +15,9 @@
 --- @include "now"
 --- @include "request"
 local now = nowMs()
+if redis.call('HGET', KEYS[3], 'channels') == '0' then
+  return { redis.call('ZCARD', KEYS[1]), {}, {} }
+end
 local most, bytes = tonumber(ARGV[3]), tonumber(ARGV[4])
 local mark = 'push:' .. ARGV[2]
 local requests = {}
