@@ -18,7 +18,7 @@ export interface PendingPreview {
 /** Hook scripts' preview cut: enough to say what is asked, small enough for a hook's output. */
 const HOOK_PREVIEW_BYTES = { message: 500, context: 200 };
 
-/** Requests over REST: what hook scripts poll (a peek: it never hands anything out), and sends from scripts. */
+/** Requests over REST, for scripts: a peek at the inbox (it never hands anything out), and sends. */
 @Controller('api')
 @UseGuards(AgentIdGuard)
 export class RequestsController {
