@@ -59,7 +59,7 @@ export class PushService implements BeforeApplicationShutdown {
   }
 
   private async admit(agentId: string, sessionId: string): Promise<void> {
-    if ((await this.store.openSession(agentId, sessionId)) === ScriptCode.TooManyPushSessions) {
+    if ((await this.store.openSession(agentId, sessionId)) === ScriptCode.NoPlaceLeft) {
       throw new TooManyRequestsException(
         `'${agentId}' already has ${grouped(this.config.C3PO_MAX_PUSH_SESSIONS_PER_AGENT)} push sessions ` +
           '(C3PO_MAX_PUSH_SESSIONS_PER_AGENT): close a Claude Code session of this agent, or give it its own C3PO_AGENT_ID',

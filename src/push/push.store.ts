@@ -53,11 +53,12 @@ export class PushStore {
     return 3 * this.config.C3PO_PUSH_HEARTBEAT_S * 1000;
   }
 
-  openSession(agentId: string, sessionId: string): Promise<ScriptCode.Ok | ScriptCode.TooManyPushSessions> {
+  /** Counts a new push session of the agent's, unless it has C3PO_MAX_PUSH_SESSIONS_PER_AGENT. */
+  openSession(agentId: string, sessionId: string): Promise<ScriptCode.Ok | ScriptCode.NoPlaceLeft> {
     return this.scripts.run(
-      Scripts.openPushSession,
-      { sessions: this.keys.pushSessions(agentId) },
-      { sessionId, lifetimeMs: this.lifetimeMs, maxSessions: this.config.C3PO_MAX_PUSH_SESSIONS_PER_AGENT },
+      Scripts.takePlace,
+      { places: this.keys.pushSessions(agentId) },
+      { placeId: sessionId, longestMs: this.lifetimeMs, maxPlaces: this.config.C3PO_MAX_PUSH_SESSIONS_PER_AGENT },
     );
   }
 

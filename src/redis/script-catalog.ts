@@ -125,15 +125,10 @@ export const Scripts = {
     ['byHash'],
     ['hash', 'recordPrefix', 'touchEveryMs'],
   ),
-  beginWait: defineScript<ScriptCode.Ok | ScriptCode.TooManyWaits>()(
-    'beginWait',
-    ['waits'],
-    ['waitId', 'longestMs', 'maxWaits'],
-  ),
-  openPushSession: defineScript<ScriptCode.Ok | ScriptCode.TooManyPushSessions>()(
-    'openPushSession',
-    ['sessions'],
-    ['sessionId', 'lifetimeMs', 'maxSessions'],
+  takePlace: defineScript<ScriptCode.Ok | ScriptCode.NoPlaceLeft>()(
+    'takePlace',
+    ['places'],
+    ['placeId', 'longestMs', 'maxPlaces'],
   ),
   renewPushSession: defineScript<ScriptCode.Ok | ScriptCode.NotFound>()(
     'renewPushSession',

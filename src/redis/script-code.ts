@@ -30,12 +30,10 @@ export enum ScriptCode {
   SendRateExceeded = -16,
   /** The coordinator holds C3PO_MAX_AGENTS agents: no record for a new one. */
   TooManyAgents = -17,
-  /** The agent has C3PO_MAX_WAITS_PER_AGENT waits blocked already. */
-  TooManyWaits = -18,
+  /** All places are taken: the agent's C3PO_MAX_WAITS_PER_AGENT blocked waits, or its push sessions. */
+  NoPlaceLeft = -18,
   /** The call's API key has used C3PO_MAX_AGENTS_PER_KEY agent ids: no record for another. */
   TooManyAgentsForKey = -19,
-  /** The agent holds C3PO_MAX_PUSH_SESSIONS_PER_AGENT push sessions already. */
-  TooManyPushSessions = -20,
 }
 
 /** A code as words for logs and the audit trail: Ok → "ok", UnknownTarget → "unknown target". */

@@ -452,7 +452,7 @@ export class RequestsService {
       }
       throw error;
     }
-    if (place === ScriptCode.TooManyWaits) {
+    if (place === ScriptCode.NoPlaceLeft) {
       this.audit.record({ action: 'refused.limit', outcome: 'wait cap', agent: agentId, detail: `tool=${tool}` });
       throw new TooManyRequestsException(
         `'${agentId}' already has ${grouped(this.config.C3PO_MAX_WAITS_PER_AGENT)} blocked waits ` +

@@ -307,11 +307,11 @@ export class RequestsStore {
   }
 
   /** Counts a blocked wait of the agent's that lasts at most `longestMs`, unless it has C3PO_MAX_WAITS_PER_AGENT. */
-  beginWait(agentId: string, waitId: string, longestMs: number): Promise<ScriptCode.Ok | ScriptCode.TooManyWaits> {
+  beginWait(agentId: string, waitId: string, longestMs: number): Promise<ScriptCode.Ok | ScriptCode.NoPlaceLeft> {
     return this.scripts.run(
-      Scripts.beginWait,
-      { waits: this.keys.waits(agentId) },
-      { waitId, longestMs, maxWaits: this.config.C3PO_MAX_WAITS_PER_AGENT },
+      Scripts.takePlace,
+      { places: this.keys.waits(agentId) },
+      { placeId: waitId, longestMs, maxPlaces: this.config.C3PO_MAX_WAITS_PER_AGENT },
     );
   }
 

@@ -1,10 +1,9 @@
-import { once } from 'node:events';
 import { existsSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { join } from 'node:path';
 import { Agent } from '../support/mcp-clients.js';
 import { Coordinator, startCoordinator } from '../support/coordinator.js';
-import { Host, HookRun, removeScratchDirs, scratchDir } from './plugin-host.js';
+import { Host, HookRun, listenOnLoopback, removeScratchDirs, scratchDir } from './plugin-host.js';
 
 const ADMIN_TOKEN = 'plugin-test-admin-token-0123456789abcdef';
 
@@ -207,9 +206,7 @@ describe('plugin hooks on a 403 that is not about the key', () => {
         .writeHead(403, { 'Content-Type': 'application/json' })
         .end('{"statusCode":403,"message":"Host header \'evil.example\' is not allowed"}');
     });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    url = await listenOnLoopback(server);
   });
 
   afterAll(() => {

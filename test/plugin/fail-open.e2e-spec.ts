@@ -1,12 +1,11 @@
 import { chmodSync, writeFileSync } from 'node:fs';
-import { once } from 'node:events';
 import { createServer as createHttpServer, Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, Server as TcpServer, Socket } from 'node:net';
 import { join } from 'node:path';
 import { Agent } from '../support/mcp-clients.js';
 import { Coordinator, startCoordinator } from '../support/coordinator.js';
 import { freePort } from '../support/redis-server.js';
-import { Host, HOST_TOOLS, hostPath, HookRun, removeScratchDirs } from './plugin-host.js';
+import { Host, HOST_TOOLS, hostPath, HookRun, listenOnLoopback, removeScratchDirs } from './plugin-host.js';
 
 type Scenario =
   'closed port' | 'silent server' | 'non-JSON answer' | 'wrong JSON shape' | 'null answer' | 'error status';
@@ -27,12 +26,6 @@ function expectFailedOpen(run: HookRun, why: RegExp = /.+/) {
   expect(run.stderr).toMatch(why);
 }
 
-async function listen<T extends HttpServer | TcpServer>(server: T): Promise<string> {
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-}
-
 describe('plugin hooks fail open', () => {
   const urls = {} as Record<Scenario, string>;
   const servers: (HttpServer | TcpServer)[] = [];
@@ -46,7 +39,7 @@ describe('plugin hooks fail open', () => {
     urls['closed port'] = `http://127.0.0.1:${await freePort()}`;
     const silent = createTcpServer((socket) => sockets.push(socket));
     servers.push(silent);
-    urls['silent server'] = await listen(silent);
+    urls['silent server'] = await listenOnLoopback(silent);
     const answers: [Exclude<Scenario, 'closed port' | 'silent server'>, number, string][] = [
       ['non-JSON answer', 200, '<html>proxy error</html>'],
       ['wrong JSON shape', 200, '{"count":1,"requests":[{"request_id":7}],"agents":{},"session_conflict":5}'],
@@ -58,7 +51,7 @@ describe('plugin hooks fail open', () => {
         response.writeHead(status, { 'Content-Type': 'application/json' }).end(body);
       });
       servers.push(server);
-      urls[scenario] = await listen(server);
+      urls[scenario] = await listenOnLoopback(server);
     }
   });
 

@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { Agent } from '../support/mcp-clients.js';
 import { Coordinator, startCoordinator } from '../support/coordinator.js';
-import { Host, HOST_TOOLS, hostPath, removeScratchDirs, rest, statusOf } from './plugin-host.js';
+import { Host, HOST_TOOLS, hostPath, listenOnLoopback, removeScratchDirs, rest, statusOf } from './plugin-host.js';
 
 const tool = (name: string) => `mcp__plugin_c3po_c3po__${name}`;
 /** Every hook says it in these words whenever Claude is about to meet requests. */
@@ -278,9 +277,7 @@ describe('what a hook sends', () => {
         response.writeHead(204).end();
       });
     });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    url = await listenOnLoopback(server);
   });
 
   afterAll(() => {

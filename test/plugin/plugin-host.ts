@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -203,4 +205,11 @@ export async function rest(url: string, agentId: string, path: string, body?: ob
 export async function statusOf(url: string, agentId: string, asking = 'observer'): Promise<string | undefined> {
   const { agents } = await rest(url, asking, '/api/agents?limit=100');
   return agents.find((agent: { agent_id: string }) => agent.agent_id === agentId)?.status;
+}
+
+/** Starts `server` on a free loopback port; resolves with its http:// URL. */
+export async function listenOnLoopback(server: NetServer): Promise<string> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
