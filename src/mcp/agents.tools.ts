@@ -45,8 +45,8 @@ export class AgentsTools {
   @Tool({
     name: 'list_agents',
     description:
-      'Known agents with status, description and capabilities, most recently seen (so online) first, a page ' +
-      'at a time (pass next_cursor for more).',
+      'Known agents with status, description, capabilities and push (true: a request wakes its idle session), ' +
+      'most recently seen (so online) first, a page at a time (pass next_cursor for more).',
     parameters: listAgentsArgs,
   })
   async listAgents(@Payload() args: z.infer<typeof listAgentsArgs>) {

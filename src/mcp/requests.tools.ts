@@ -95,7 +95,8 @@ export class RequestsTools {
     name: 'get_request_status',
     description:
       'Where a request you sent or received stands: queued, delivered (the addressee has it), answered, ' +
-      'undeliverable, cancelled or expired, with times and delivery_count.',
+      'undeliverable, cancelled or expired, with times, delivery_count and receipts (pushed_at: its ' +
+      'session was notified; seen_at: the addressee read it).',
     parameters: requestArgs,
   })
   async getRequestStatus(@Payload() args: z.infer<typeof requestArgs>, @AgentId() agentId: string) {
