@@ -58,9 +58,9 @@ export class RedisKeys {
     return `${this.base}inbox-bytes:`;
   }
 
-  /** The agent's token bucket for sends (tokens, at): C3PO_SENDS_PER_MINUTE. */
-  sendBucket(agentId: string): string {
-    return `${this.base}send-bucket:${agentId}`;
+  /** A payer's token bucket for sends (tokens, at): C3PO_SENDS_PER_MINUTE. The payer is the sender, or `key:<id>` for all the agent ids of an API key. */
+  sendBucket(payer: string): string {
+    return `${this.base}send-bucket:${payer}`;
   }
 
   /** The agent's blocked waits, in every process, by when each ends at the latest. */

@@ -4,7 +4,7 @@ import { ScriptCode } from './script-code.js';
 
 /** A hash as Lua returns it: [field, value, …]. */
 export type FlatHash = string[];
-/** Refusals are a bare code; successes a table led by their code. */
+/** Most refusals are a bare code (limits add a measure: LimitRefusal); successes a table led by their code. */
 type Refusal = ScriptCode;
 /** A limit's refusal: its code and the measure the caller is told (how full, how long to wait). */
 type LimitRefusal<C extends ScriptCode> = [C, number];
