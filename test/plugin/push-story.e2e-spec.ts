@@ -31,8 +31,9 @@ const SLOW_PROMPT = 'Run the slow step.';
  * The issue's story, with the real interactive Claude Code in tmux as bob (project folder `bob`,
  * so its agent id is `bob`), a scripted model playing bob's Claude, the coordinator in-process,
  * and alice as a plain MCP client: how a request reaches bob's session with push on (it starts a
- * turn by itself), with push off (the Stop hook, once the user types), and in the middle of a
- * long tool call (the PostToolUse nudge).
+ * turn by itself), with push off (the Stop hook, once the user types), sent before bob's session
+ * started (SessionStart), and in the middle of a long tool call (the PostToolUse nudge). Each test
+ * has its own coordinator, model and session, all closed after it, passed or not.
  */
 describe('a request from alice reaching the real Claude Code session of bob', () => {
   let coordinator: Coordinator | undefined;
@@ -94,7 +95,7 @@ describe('a request from alice reaching the real Claude Code session of bob', ()
       const last = model!.turns.at(-1);
       const pane = await bob?.capture().catch(() => '');
       throw new Error(
-        `${error.message}\n--- last model input ---\n${last ? newText(last) : '(none)'}\n--- pane ---\n${pane}`,
+        `${error.message}\n--- last model input ---\n${last ? newText(last).slice(-2_000) : '(none)'}\n--- pane ---\n${pane}`,
       );
     });
   }
@@ -125,13 +126,7 @@ describe('a request from alice reaching the real Claude Code session of bob', ()
 
     const { requestId, answer } = await aliceAsks();
 
-    expect(await answer).toMatchObject({ status: 'answered', from_agent: 'bob', response: ANSWER });
-    await bob.waitFor(DONE);
-    expect(bob.keysSent.slice(keysAtPrompt)).toEqual([]);
-    const status = await alice.ok('get_request_status', { request_id: requestId });
-    expect(status).toMatchObject({ state: 'answered', pushed_at: expect.any(String), seen_at: expect.any(String) });
-    const receipts = [status.pushed_at, status.seen_at, status.answered_at].map((iso: string) => Date.parse(iso));
-    expect(receipts).toEqual([...receipts].sort((a, b) => a - b));
+    await untilModel((turns) => turns.length > 0, 'a turn in the idle session');
     const seen = model!.turns.flatMap((turn) => channelBlocks(newText(turn)));
     expect(seen).toContainEqual({
       attributes: expect.objectContaining({
@@ -142,6 +137,13 @@ describe('a request from alice reaching the real Claude Code session of bob', ()
       }),
       content: expect.stringContaining(QUESTION),
     });
+    expect(await answer).toMatchObject({ status: 'answered', from_agent: 'bob', response: ANSWER });
+    await bob.waitFor(DONE);
+    expect(bob.keysSent.slice(keysAtPrompt)).toEqual([]);
+    const status = await alice.ok('get_request_status', { request_id: requestId });
+    expect(status).toMatchObject({ state: 'answered', pushed_at: expect.any(String), seen_at: expect.any(String) });
+    const receipts = [status.pushed_at, status.seen_at, status.answered_at].map((iso: string) => Date.parse(iso));
+    expect(receipts).toEqual([...receipts].sort((a, b) => a - b));
   }, 90_000);
 
   it('answers through the Stop hook once the user types, with push off, and tells the user push is off', async () => {
@@ -172,6 +174,7 @@ describe('a request from alice reaching the real Claude Code session of bob', ()
 
     await bob.type(PROMPT);
 
+    await untilModel((turns) => turns.some((turn) => newText(turn).includes(STOP_REASON)), 'the Stop hook to block');
     expect(await answer).toMatchObject({ status: 'answered', from_agent: 'bob', response: ANSWER });
     await bob.waitFor(DONE);
     const turns = model.turns.map(newText);
@@ -203,11 +206,13 @@ describe('a request from alice reaching the real Claude Code session of bob', ()
     const bob = await startBob(false);
     await bob.type(PROMPT);
 
+    await untilModel((turns) => turns.length > 0, 'the first turn');
+    const [first] = model.turns.map(newText);
+    expect(first).toContain(`SessionStart hook additional context: C3PO: you are agent "bob"`);
+    expect(first).toContain(WAITING_AT_START);
     expect(await answer).toMatchObject({ status: 'answered', from_agent: 'bob', response: ANSWER });
     await bob.waitFor(DONE);
     const turns = model.turns.map(newText);
-    expect(turns[0]).toContain(`SessionStart hook additional context: C3PO: you are agent "bob"`);
-    expect(turns[0]).toContain(WAITING_AT_START);
     // Answered from what the session was told at start, in the first turn: no Stop hook had to block.
     expect(turns.filter((text) => text.includes(STOP_REASON))).toEqual([]);
   }, 90_000);
@@ -242,12 +247,14 @@ describe('a request from alice reaching the real Claude Code session of bob', ()
     await untilModel(() => slowCallMade, 'the slow tool call');
     const { answer } = await aliceAsks();
 
+    // What the model is given once the slow call returns.
+    const afterSlowCall = (turn: ModelRequest) => callsTo(turn, 'Bash') === 1 && toolResults(turn).length > 0;
+    await untilModel((turns) => turns.some(afterSlowCall), 'the model to be called after the slow tool call');
+    expect(newText(model.turns.find(afterSlowCall)!)).toContain(
+      `PostToolUse:Bash hook additional context: ${NUDGE} "${QUESTION}"`,
+    );
     expect(await answer).toMatchObject({ status: 'answered', from_agent: 'bob', response: ANSWER });
     await bob.waitFor(DONE);
-    const afterSlowCall = model.turns.find((turn) =>
-      toolResults(turn).some((result) => result.tool === 'Bash' && callsTo(turn, 'Bash') === 1),
-    );
-    expect(newText(afterSlowCall!)).toContain(`PostToolUse:Bash hook additional context: ${NUDGE} "${QUESTION}"`);
     const last = model.turns.at(-1)!;
     expect(callsTo(last, 'Bash')).toBe(2);
     expect(occurrences(last, NUDGE)).toBe(1);
