@@ -59,6 +59,11 @@ export class ClaudeSession {
   readonly env: Record<string, string>;
   /** Its own tmux server's socket, inside `home`: `tmux -S <socket> attach` to watch. */
   readonly socket: string;
+  /**
+   * Every key typed or pressed into the pane, in order, the dialogs' included: a test can show
+   * that the session did something with no keystroke after a point.
+   */
+  readonly keysSent: string[] = [];
   private stopped = false;
   private pid: number | undefined;
 
@@ -226,12 +231,14 @@ export class ClaudeSession {
 
   /** Types `text` literally into the prompt and submits it. */
   async type(text: string): Promise<void> {
+    this.keysSent.push(text);
     await this.tmux('send-keys', '-t', 'main', '-l', text);
     await this.sendKeys('Enter');
   }
 
   /** tmux key names: 'Enter', 'Escape', 'C-c', … */
   async sendKeys(...keys: string[]): Promise<void> {
+    this.keysSent.push(...keys);
     await this.tmux('send-keys', '-t', 'main', ...keys);
   }
 
