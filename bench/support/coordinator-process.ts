@@ -90,6 +90,8 @@ export interface CoordinatorOptions {
    * the bench's agents then send with every call: the guard's key check is then part of each.
    */
   keys?: boolean;
+  /** More environment for the coordinator (C3PO_PUSH_BATCH_MS, …), over the bench's own. */
+  env?: Record<string, string>;
 }
 
 /** The real coordinator (a nest build of src/, main.js) in its own process, as it runs in production. */
@@ -119,6 +121,7 @@ export class CoordinatorProcess {
       C3PO_SENDS_PER_MINUTE: '1000000',
       C3PO_INBOX_MAX_REQUESTS: '1000000',
       C3PO_INBOX_MAX_BYTES: String(1024 ** 4),
+      ...options.env,
     };
     if (options.keys) {
       env.C3PO_ADMIN_TOKEN = randomBytes(32).toString('hex');

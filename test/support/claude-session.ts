@@ -43,6 +43,8 @@ export interface ClaudeSessionOptions {
   mcpServers?: string[];
   /** Bound for the start, dialogs and plugin install included. Default 60 s. */
   startTimeoutMs?: number;
+  /** Where its scratch HOME is made (a fresh `cc-session-*` folder in it). Default: the OS temp dir. */
+  scratchDir?: string;
 }
 
 /**
@@ -93,7 +95,7 @@ export class ClaudeSession {
 
   static async start(options: ClaudeSessionOptions): Promise<ClaudeSession> {
     const claude = await claudeBinary();
-    const home = mkdtempSync(join(tmpdir(), 'cc-session-'));
+    const home = mkdtempSync(join(options.scratchDir ?? tmpdir(), 'cc-session-'));
     const session = new ClaudeSession(home, options.project ?? 'cc-project', {
       ANTHROPIC_BASE_URL: options.modelUrl,
       ...options.env,
