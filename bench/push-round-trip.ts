@@ -426,26 +426,69 @@ function time(iso: string | undefined): number {
 }
 
 /** A stage's durations over the trips, skipping those where an edge is unknown. */
-function stage(trips: Trip[], span: (trip: Trip) => number): LatencySummary {
+function stage<T extends Trip>(trips: T[], span: (trip: T) => number): LatencySummary {
   return summarize(trips.map(span).filter((value) => Number.isFinite(value)));
 }
 
-const claudeStages: [string, (trip: ClaudeTrip) => number][] = [
-  ['send_request returns', (t) => t.sendMs],
-  ['send issued → pushed (pushed_at)', (t) => time(t.receipts.pushed_at) - t.sentAt],
-  ['pushed → Claude Code has the event', (t) => (t.eventAt ?? NaN) - time(t.receipts.pushed_at)],
-  ['event → model stand-in asked', (t) => (t.askedAt ?? NaN) - (t.eventAt ?? NaN)],
-  ['asked → get_pending_requests (seen_at)', (t) => time(t.receipts.seen_at) - (t.askedAt ?? NaN)],
-  ['seen → respond_to_request (answered_at)', (t) => time(t.receipts.answered_at) - time(t.receipts.seen_at)],
-  ['  of which the PostToolUse hook', (t) => t.hookMs ?? NaN],
-  ['answered → wait_for_response returns', (t) => t.returnedAt - time(t.receipts.answered_at)],
+/** A stage of a round trip: its key in push-results.json, its label in the table, its duration. */
+interface Stage<T extends Trip> {
+  key: string;
+  label: string;
+  span: (trip: T) => number;
+}
+
+const claudeStages: Stage<ClaudeTrip>[] = [
+  { key: 'send_request', label: 'send_request returns', span: (t) => t.sendMs },
+  {
+    key: 'send_to_pushed',
+    label: 'send issued → pushed (pushed_at)',
+    span: (t) => time(t.receipts.pushed_at) - t.sentAt,
+  },
+  {
+    key: 'pushed_to_event',
+    label: 'pushed → Claude Code has the event',
+    span: (t) => (t.eventAt ?? NaN) - time(t.receipts.pushed_at),
+  },
+  {
+    key: 'event_to_model',
+    label: 'event → model stand-in asked',
+    span: (t) => (t.askedAt ?? NaN) - (t.eventAt ?? NaN),
+  },
+  {
+    key: 'model_to_seen',
+    label: 'asked → get_pending_requests (seen_at)',
+    span: (t) => time(t.receipts.seen_at) - (t.askedAt ?? NaN),
+  },
+  {
+    key: 'seen_to_answered',
+    label: 'seen → respond_to_request (answered_at)',
+    span: (t) => time(t.receipts.answered_at) - time(t.receipts.seen_at),
+  },
+  { key: 'post_tool_use_hook', label: '  of which the PostToolUse hook', span: (t) => t.hookMs ?? NaN },
+  {
+    key: 'answered_to_returned',
+    label: 'answered → wait_for_response returns',
+    span: (t) => t.returnedAt - time(t.receipts.answered_at),
+  },
 ];
 
-const floorStages: [string, (trip: Trip) => number][] = [
-  ['send_request returns', (t) => t.sendMs],
-  ['send issued → wait_for_request has it', (t) => time(t.receipts.seen_at) - t.sentAt],
-  ['seen → respond_to_request (answered_at)', (t) => time(t.receipts.answered_at) - time(t.receipts.seen_at)],
-  ['answered → wait_for_response returns', (t) => t.returnedAt - time(t.receipts.answered_at)],
+const floorStages: Stage<Trip>[] = [
+  { key: 'send_request', label: 'send_request returns', span: (t) => t.sendMs },
+  {
+    key: 'send_to_seen',
+    label: 'send issued → wait_for_request has it',
+    span: (t) => time(t.receipts.seen_at) - t.sentAt,
+  },
+  {
+    key: 'seen_to_answered',
+    label: 'seen → respond_to_request (answered_at)',
+    span: (t) => time(t.receipts.answered_at) - time(t.receipts.seen_at),
+  },
+  {
+    key: 'answered_to_returned',
+    label: 'answered → wait_for_response returns',
+    span: (t) => t.returnedAt - time(t.receipts.answered_at),
+  },
 ];
 
 /** Whole ms from 100 ms up: these figures run to seconds. */
@@ -466,9 +509,9 @@ function spread(summary: LatencySummary): string {
 function sectionsOf(phase: Phase): Section[] {
   const claude = summarize(phase.claude.map((trip) => trip.ms));
   const floor = summarize(phase.floor.map((trip) => trip.ms));
-  const stageRows = <T extends Trip>(trips: T[], stages: [string, (trip: T) => number][]): Row[] =>
-    stages.map(([label, span]) => {
-      const summary = stage(trips, span as (trip: Trip) => number);
+  const stageRows = <T extends Trip>(trips: T[], stages: Stage<T>[]): Row[] =>
+    stages.map(({ label, span }) => {
+      const summary = stage(trips, span);
       return {
         label: `  ${label}`,
         value: summary.count === 0 ? 'n/a' : `p50 ${ms(summary.p50)}  max ${ms(summary.max)}`,
@@ -499,8 +542,8 @@ function sectionsOf(phase: Phase): Section[] {
 }
 
 function phaseJson(phase: Phase) {
-  const stages = <T extends Trip>(trips: T[], list: [string, (trip: T) => number][]) =>
-    Object.fromEntries(list.map(([label, span]) => [label.trim(), stage(trips, span as (trip: Trip) => number)]));
+  const stages = <T extends Trip>(trips: T[], list: Stage<T>[]) =>
+    Object.fromEntries(list.map(({ key, span }) => [key, stage(trips, span)]));
   const trips = (list: Trip[]) =>
     list.map((trip) => ({
       request_id: trip.requestId,
