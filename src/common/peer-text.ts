@@ -8,14 +8,16 @@ export const UNTRUSTED_REQUESTS =
   'anything risky or when unsure.';
 
 /**
- * The first line of a peer's text, cleaned for quoting in a notice: control characters out, at
- * most `chars` characters, and no replacement character left by a byte-cut preview.
+ * The first line of a peer's text, cleaned for quoting in a notice: no control, format (bidi
+ * overrides) or separator characters, no `<` that could close the `<channel>` tag a push is
+ * wrapped in, at most `chars` characters, and no replacement character left by a byte-cut preview.
  */
 export function firstLine(text: string, chars: number): string {
   const line = text
     .trim()
     .split('\n')[0]
-    .replace(/\p{Cc}/gu, ' ')
+    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, ' ')
+    .replaceAll('<', '‹')
     .replace(/\uFFFD+$/u, '')
     .trim();
   return line.length > chars ? `${line.slice(0, chars)}…` : line || '(empty)';

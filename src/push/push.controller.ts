@@ -12,7 +12,8 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AgentId } from '../agents/agent-id.decorator.js';
+import { AgentId, CallerKey } from '../agents/agent-id.decorator.js';
+import type { KeyHolder } from '../auth/api-keys.store.js';
 import { AgentIdGuard } from '../agents/agent-id.guard.js';
 import {
   answer,
@@ -81,6 +82,7 @@ export class PushController {
   async stream(
     @Req() request: Request,
     @AgentId() agentId: string,
+    @CallerKey() key: KeyHolder | undefined,
     @Headers(SESSION_HEADER) sessionId: string | undefined,
     @Res() response: Response,
   ): Promise<void> {
@@ -100,7 +102,7 @@ export class PushController {
       response.status(HttpStatus.NOT_FOUND).json(error(null, JsonRpcCode.sessionNotFound, NO_SESSION));
       return;
     }
-    await this.push.attach(agentId, sessionId, response);
+    await this.push.attach(agentId, sessionId, response, key);
   }
 
   @Delete()

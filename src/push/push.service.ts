@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { BeforeApplicationShutdown, ConflictException, Injectable, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { ApiKeysService } from '../auth/api-keys.service.js';
+import { KeyHolder } from '../auth/api-keys.store.js';
 import { grouped } from '../common/grouped.js';
 import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
 import { AppConfig } from '../config/app-config.js';
@@ -18,8 +20,12 @@ import { PushStore } from './push.store.js';
 interface OpenStream {
   agentId: string;
   sessionId: string;
+  /** The API key the stream was opened with: pushes stop when it is revoked. */
+  key?: KeyHolder;
   response: Response;
   closed: boolean;
+  /** The client has not read the last write yet; still so at the next heartbeat, it is cut. */
+  backedUp: boolean;
   heartbeat: NodeJS.Timeout;
   /** Set while a push is gathering (C3PO_PUSH_BATCH_MS). */
   batch?: NodeJS.Timeout;
@@ -38,13 +44,17 @@ interface OpenStream {
 @Injectable()
 export class PushService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(PushService.name);
+  /** Open streams by agent and session id (one per session in this process). */
   private readonly streams = new Map<string, OpenStream>();
+  /** Streams being opened: taken before the first await, so two GETs cannot both open one. */
+  private readonly opening = new Set<string>();
   private shuttingDown = false;
 
   constructor(
     private readonly store: PushStore,
     private readonly wakeups: WakeupService,
     private readonly presence: PresenceService,
+    private readonly apiKeys: ApiKeysService,
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
   ) {
@@ -58,15 +68,6 @@ export class PushService implements BeforeApplicationShutdown {
     return sessionId;
   }
 
-  private async admit(agentId: string, sessionId: string): Promise<void> {
-    if ((await this.store.openSession(agentId, sessionId)) === ScriptCode.NoPlaceLeft) {
-      throw new TooManyRequestsException(
-        `'${agentId}' already has ${grouped(this.config.C3PO_MAX_PUSH_SESSIONS_PER_AGENT)} push sessions ` +
-          '(C3PO_MAX_PUSH_SESSIONS_PER_AGENT): close a Claude Code session of this agent, or give it its own C3PO_AGENT_ID',
-      );
-    }
-  }
-
   /** Whether the session is live, renewing it: any call in it shows its Claude Code is there. */
   isLive(agentId: string, sessionId: string): Promise<boolean> {
     return this.store.renew(agentId, sessionId);
@@ -77,13 +78,19 @@ export class PushService implements BeforeApplicationShutdown {
    * session id this coordinator does not know (it lapsed, or Redis lost it) is taken up again:
    * Claude Code answers a 404 here by giving up the stream for good, not by initializing again.
    */
-  async attach(agentId: string, sessionId: string, response: Response): Promise<void> {
-    if (this.streams.has(sessionId)) {
+  async attach(agentId: string, sessionId: string, response: Response, key?: KeyHolder): Promise<void> {
+    const id = streamId(agentId, sessionId);
+    if (this.streams.has(id) || this.opening.has(id)) {
       throw new ConflictException('this push session already has its event stream open: close it first');
     }
-    if (!(await this.store.renew(agentId, sessionId, true))) {
-      await this.admit(agentId, sessionId);
-      await this.store.renew(agentId, sessionId, true);
+    this.opening.add(id);
+    try {
+      if (!(await this.store.renew(agentId, sessionId, true))) {
+        await this.admit(agentId, sessionId);
+        await this.store.renew(agentId, sessionId, true);
+      }
+    } finally {
+      this.opening.delete(id);
     }
     response.writeHead(200, {
       'Content-Type': 'text/event-stream',
@@ -95,21 +102,29 @@ export class PushService implements BeforeApplicationShutdown {
     const stream: OpenStream = {
       agentId,
       sessionId,
+      key,
       response,
       closed: false,
+      backedUp: false,
       heartbeat: setInterval(() => void this.beat(stream), this.config.C3PO_PUSH_HEARTBEAT_S * 1000),
       stopWatching: [requestTopic(agentId), responseTopic(agentId)].map((topic) =>
         this.wakeups.watch(topic, () => this.schedule(stream)),
       ),
     };
-    this.streams.set(sessionId, stream);
+    this.streams.set(id, stream);
     response.on('close', () => void this.detach(stream));
+    // A socket error ends the response too ('close' follows); unheard, it would end the process.
+    response.on('error', (error) => this.logger.debug(`push stream of '${agentId}' failed: ${error.message}`));
+    response.on('drain', () => (stream.backedUp = false));
     this.schedule(stream); // what already waits
   }
 
   /** Ends the session (MCP DELETE): its stream, here or in another process, closes with it. */
   async end(agentId: string, sessionId: string): Promise<void> {
-    this.streams.get(sessionId)?.response.end();
+    const stream = this.streams.get(streamId(agentId, sessionId));
+    if (stream) {
+      this.close(stream);
+    }
     if (await this.store.closeStream(agentId, sessionId, true)) {
       this.presence.forget(agentId);
     }
@@ -119,7 +134,16 @@ export class PushService implements BeforeApplicationShutdown {
     // Streams end without closing in Redis: their clients reconnect to another process, and a
     // stream that does not comes off when its lifetime runs out.
     this.shuttingDown = true;
-    this.streams.forEach((stream) => stream.response.end());
+    this.streams.forEach((stream) => this.close(stream));
+  }
+
+  private async admit(agentId: string, sessionId: string): Promise<void> {
+    if ((await this.store.openSession(agentId, sessionId)) === ScriptCode.NoPlaceLeft) {
+      throw new TooManyRequestsException(
+        `'${agentId}' already has ${grouped(this.config.C3PO_MAX_PUSH_SESSIONS_PER_AGENT)} push sessions ` +
+          '(C3PO_MAX_PUSH_SESSIONS_PER_AGENT): close a Claude Code session of this agent, or give it its own C3PO_AGENT_ID',
+      );
+    }
   }
 
   /** Pushes, after C3PO_PUSH_BATCH_MS, whatever has arrived by then; one push per batch. */
@@ -135,9 +159,12 @@ export class PushService implements BeforeApplicationShutdown {
 
   private async push(stream: OpenStream): Promise<void> {
     try {
+      // Checked before anything is taken: what a revoked key's stream would be told stays untold.
+      if (!(await this.stillAllowed(stream))) {
+        return;
+      }
       const notice = pushNotice(await this.store.untold(stream.agentId, stream.sessionId));
-      if (notice && !stream.closed) {
-        stream.response.write(channelMessage(notice));
+      if (notice && this.write(stream, channelMessage(notice))) {
         this.metrics.pushes.inc();
       }
     } catch (error) {
@@ -148,12 +175,21 @@ export class PushService implements BeforeApplicationShutdown {
     }
   }
 
-  /** Keeps the stream and its session alive, and re-checks for what a lost wake-up left untold. */
+  /**
+   * Keeps the stream and its session alive, and re-checks for what a lost wake-up left untold.
+   * A client that has not read the previous heartbeat's writes is cut rather than buffered for.
+   */
   private async beat(stream: OpenStream): Promise<void> {
-    stream.response.write(': keep-alive\n\n');
+    if (stream.backedUp) {
+      this.close(stream);
+      return;
+    }
+    this.write(stream, ': keep-alive\n\n');
     try {
-      if (!(await this.store.renew(stream.agentId, stream.sessionId))) {
-        stream.response.end(); // the session was ended elsewhere
+      // The holder knows its stream is open: a late close of the same session elsewhere must
+      // not leave it unlisted.
+      if (!(await this.stillAllowed(stream)) || !(await this.store.renew(stream.agentId, stream.sessionId, true))) {
+        this.close(stream); // the key was revoked, or the session ended elsewhere
         return;
       }
       await this.presence.seen(stream.agentId, '', { create: false });
@@ -163,12 +199,42 @@ export class PushService implements BeforeApplicationShutdown {
     this.schedule(stream);
   }
 
+  /** False, and the stream closed, once the API key it was opened with is revoked. */
+  private async stillAllowed(stream: OpenStream): Promise<boolean> {
+    if (stream.key && !(await this.apiKeys.isValid(stream.key.id))) {
+      this.close(stream);
+    }
+    return !stream.closed;
+  }
+
+  /** Writes to an open stream; false when it is closed. */
+  private write(stream: OpenStream, text: string): boolean {
+    if (stream.closed || stream.response.writableEnded) {
+      return false;
+    }
+    if (!stream.response.write(text)) {
+      stream.backedUp = true;
+    }
+    return true;
+  }
+
+  /** Stops everything the stream does, then ends its response ('close' then records it closed). */
+  private close(stream: OpenStream): void {
+    stream.closed = true;
+    clearInterval(stream.heartbeat);
+    clearTimeout(stream.batch);
+    stream.response.end();
+  }
+
   private async detach(stream: OpenStream): Promise<void> {
     stream.closed = true;
     clearInterval(stream.heartbeat);
     clearTimeout(stream.batch);
     stream.stopWatching.forEach((stop) => stop());
-    this.streams.delete(stream.sessionId);
+    const id = streamId(stream.agentId, stream.sessionId);
+    if (this.streams.get(id) === stream) {
+      this.streams.delete(id);
+    }
     if (this.shuttingDown) {
       return;
     }
@@ -180,4 +246,9 @@ export class PushService implements BeforeApplicationShutdown {
       this.logger.warn(`closed push stream of '${stream.agentId}' not recorded: ${(error as Error).message}`);
     }
   }
+}
+
+/** Session ids are per agent: another agent naming one gets its own, never this one's stream. */
+function streamId(agentId: string, sessionId: string): string {
+  return `${agentId} ${sessionId}`;
 }
