@@ -335,10 +335,17 @@ describe('the push endpoint as an MCP server', () => {
     }
   });
 
-  it('refuses a message that is not JSON-RPC, changing nothing', async () => {
-    const response = await post({ hello: 'world' });
-    expect(response.status).toBe(400);
-    expect(response.body.error.message).toBe('expected one JSON-RPC 2.0 message');
+  it('refuses a message that is not one JSON-RPC request, changing nothing', async () => {
+    for (const [body, message] of [
+      [{ hello: 'world' }, 'expected one JSON-RPC 2.0 message'],
+      [[initialize], 'expected one JSON-RPC 2.0 message'],
+      [{ jsonrpc: '2.0', method: 'initialize', params: {} }, 'initialize needs an id'],
+    ] as const) {
+      const response = await post(body);
+      expect(response.status).toBe(400);
+      expect(response.body.error.message).toBe(message);
+      expect(response.headers['mcp-session-id']).toBeUndefined();
+    }
   });
 });
 

@@ -33,7 +33,8 @@ const NO_SESSION = 'no such push session (it ended or lapsed): initialize again'
 /**
  * The push endpoint: an MCP server of its own (the plugin's `c3po-push` entry) that Claude Code
  * keeps a stream open to, and that pushes requests and answers into the session as channel
- * events. @Res(): the stream is written as events arrive, and JSON-RPC errors keep their shape.
+ * events. @Res(): the stream is written as events arrive, and protocol errors are JSON-RPC errors
+ * (a limit's 429 or a second stream's 409 keep the REST error shape, as on every route).
  */
 @Controller('push')
 @UseGuards(AgentIdGuard)
@@ -52,6 +53,11 @@ export class PushController {
       response
         .status(HttpStatus.BAD_REQUEST)
         .json(error(null, JsonRpcCode.invalidRequest, 'expected one JSON-RPC 2.0 message'));
+      return;
+    }
+    if (body.method === 'initialize' && body.id === undefined) {
+      // A notification gets no answer, so it could only take a session place no one can use.
+      response.status(HttpStatus.BAD_REQUEST).json(error(null, JsonRpcCode.invalidRequest, 'initialize needs an id'));
       return;
     }
     if (body.method === 'initialize') {
