@@ -22,8 +22,12 @@ case $1 in
 esac
 
 # Tool calls wait for PostToolUse: a coordinator that does not answer must cost them little.
+# C3PO_HOOK_TIMEOUT_S (whole seconds, 1-9) sets both, for a coordinator far away or slow.
 budget=3
 [ "$event" = PostToolUse ] && budget=1
+case ${C3PO_HOOK_TIMEOUT_S:-} in
+  [1-9]) budget=$C3PO_HOOK_TIMEOUT_S ;;
+esac
 
 skip() {
   printf 'c3po %s hook skipped: %.200s\n' "$event" "$1" >&2

@@ -90,6 +90,11 @@ describe('plugin hooks fail open', () => {
       expect(Date.now() - started).toBeLessThan(budget * 1000 + 1500);
     });
 
+    it('waits C3PO_HOOK_TIMEOUT_S instead, when set to 1-9', async () => {
+      const host = new Host('offline', urls['silent server'], { C3PO_HOOK_TIMEOUT_S: '2' });
+      expectFailedOpen(await events[event](host), /unreachable \(no answer within 2 s\)/);
+    });
+
     it.each(['non-JSON answer', 'wrong JSON shape', 'null answer'] as Scenario[])(
       'exits 0 without printing a %s',
       async (scenario) => {
@@ -143,7 +148,10 @@ describe('plugin hooks fail open', () => {
   ])('never blocks or adds context on %s stdin, and says why', async (_what, stdin) => {
     const host = await hostWithWork('garbage-in');
     for (const event of Object.keys(events) as (keyof typeof events)[]) {
-      expectFailedOpen(await host.hook(event, stdin), /coordinator answered 400 to \/api\/hooks\/[\w-]+: \S/);
+      // The coordinator's own answer is the point here: a loaded test machine must not turn it
+      // into PostToolUse's 1 s timeout.
+      const run = await host.hook(event, stdin, { C3PO_HOOK_TIMEOUT_S: '9' });
+      expectFailedOpen(run, /coordinator answered 400 to \/api\/hooks\/[\w-]+: \S/);
     }
   });
 
