@@ -34,10 +34,8 @@ import { RedisServer } from '../test/support/redis-server.ts';
 import { BenchAgent, type Endpoint } from './support/bench-agent.ts';
 import {
   benchCacheDir,
-  benchMain,
   CoordinatorProcess,
-  distMain,
-  ensureBuilt,
+  coordinatorEntry,
   projectRoot,
   startFlags,
 } from './support/coordinator-process.ts';
@@ -582,16 +580,7 @@ const tag = `bench-${Math.random().toString(16).slice(2, 8)}`;
 const logDir = join(benchCacheDir, 'logs');
 
 try {
-  let main = benchMain;
-  let build: string;
-  if (environment.build === 'never') {
-    main = distMain;
-    build = 'skipped (--no-build): runs dist/main.js as it is';
-  } else if (ensureBuilt(environment.build === 'always') === 'built') {
-    build = 'ran nest build -p bench/tsconfig.build.json';
-  } else {
-    build = 'bench build newer than src/, not rebuilt';
-  }
+  const { main, build } = coordinatorEntry(environment.build);
   step(`coordinator build: ${build}`);
   const claude = await claudeBinary();
   const claudeVersion = (await promisify(execFile)(claude, ['--version'], { timeout: 30_000 })).stdout

@@ -59,6 +59,23 @@ export function ensureBuilt(force: boolean): 'built' | 'up to date' {
 }
 
 /**
+ * The coordinator entry a bench runs, building it first when needed: `never` runs dist/main.js
+ * as it is, `always` rebuilds, `auto` rebuilds when src/ is newer. Says what it did, for the report.
+ */
+export function coordinatorEntry(build: 'auto' | 'always' | 'never'): { main: string; build: string } {
+  if (build === 'never') {
+    return { main: distMain, build: 'skipped (--no-build): runs dist/main.js as it is' };
+  }
+  if (ensureBuilt(build === 'always') === 'built') {
+    return {
+      main: benchMain,
+      build: `ran nest build -p bench/tsconfig.build.json (${build === 'always' ? '--build' : 'missing or older than src/'})`,
+    };
+  }
+  return { main: benchMain, build: 'bench build newer than src/, not rebuilt' };
+}
+
+/**
  * The Node flags `npm start` runs the coordinator with (the heap settings in package.json's
  * start script, which the image's CMD repeats), so that the bench measures it as it runs.
  */

@@ -3,15 +3,7 @@ import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { RedisServer } from '../../test/support/redis-server.ts';
 import { ChildServer, cpuMs, rssMb } from './child-server.ts';
-import {
-  benchCacheDir,
-  benchMain,
-  CoordinatorProcess,
-  distMain,
-  ensureBuilt,
-  projectRoot,
-  startFlags,
-} from './coordinator-process.ts';
+import { benchCacheDir, CoordinatorProcess, coordinatorEntry, projectRoot, startFlags } from './coordinator-process.ts';
 import { RedisProbe } from './redis-probe.ts';
 
 export interface EnvironmentOptions {
@@ -91,16 +83,9 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
         `Redis for the LPUSH→BLPOP floor: private redis-server child on port ${redis.port}`,
       );
     } else {
-      let main = benchMain;
-      if (options.build === 'never') {
-        main = distMain;
-        build = 'skipped (--no-build): runs dist/main.js as it is';
-      } else if (ensureBuilt(options.build === 'always') === 'built') {
-        build = `ran nest build -p bench/tsconfig.build.json (${options.build === 'always' ? '--build' : 'missing or older than src/'})`;
-      } else {
-        build = 'bench build newer than src/, not rebuilt';
-      }
-      build += `; coordinator entry ${relative(projectRoot, main)}`;
+      const entry = coordinatorEntry(options.build);
+      const main = entry.main;
+      build = `${entry.build}; coordinator entry ${relative(projectRoot, main)}`;
       const redis = await startRedis();
       cleanup.push(() => redis.stop());
       floorRedisUrl = redis.url;
