@@ -218,11 +218,9 @@ export class PushService implements BeforeApplicationShutdown {
     return true;
   }
 
-  /** Stops everything the stream does, then ends its response ('close' then records it closed). */
+  /** Ends the stream: nothing more is written, and the response's 'close' runs detach(). */
   private close(stream: OpenStream): void {
     stream.closed = true;
-    clearInterval(stream.heartbeat);
-    clearTimeout(stream.batch);
     stream.response.end();
   }
 
