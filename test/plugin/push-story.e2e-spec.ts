@@ -43,7 +43,9 @@ describe('a request from alice reaching the real Claude Code session of bob', ()
 
   /** The coordinator, bob's model (playing `brain`) and alice, registered. */
   async function setUp(brain: (request: ModelRequest) => Turn, env: Record<string, string> = {}) {
-    coordinator = await startCoordinator(env);
+    // The push stream's heartbeat re-check set out of the way: a push here comes from the
+    // request's wake-up, never from a re-check that found what a lost wake-up missed.
+    coordinator = await startCoordinator({ C3PO_PUSH_HEARTBEAT_S: '3600', ...env });
     model = await ModelStandIn.start(brain);
     alice = await Agent.registered(coordinator.url, 'alice');
     return { coordinator, model, alice };
