@@ -79,6 +79,9 @@ describe('a request from alice reaching the real Claude Code session of bob', ()
       `bob listed with push: ${push}`,
       15_000,
     );
+    // Past the push an opening stream makes of what already waits (C3PO_PUSH_BATCH_MS, 500 ms),
+    // so that a request sent now reaches bob by its own wake-up, not by that push.
+    await sleep(1_500);
     return bob;
   }
 
