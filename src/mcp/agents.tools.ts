@@ -6,7 +6,7 @@ import { AgentId } from '../agents/agent-id.decorator.js';
 import { ToolLoggingInterceptor } from '../logging/tool-logging.interceptor.js';
 import { AgentsService } from '../agents/agents.service.js';
 import { AGENTS_CURSOR_PATTERN } from '../agents/agents.store.js';
-import { toolResult } from './tool-call.js';
+import { toolArgs, toolResult } from './tool-call.js';
 
 const registerAgentArgs = z.object({
   description: z.string().max(500).optional().describe('One line on what you work on, shown to other agents'),
@@ -35,7 +35,7 @@ export class AgentsTools {
     description:
       'Make yourself known under your X-Agent-ID, with what you work on: others can send you requests once you ' +
       'registered or sent one (the C3PO plugin registers you when a session starts).',
-    parameters: registerAgentArgs,
+    parameters: toolArgs(registerAgentArgs),
   })
   async registerAgent(@Payload() args: z.infer<typeof registerAgentArgs>, @AgentId() agentId: string) {
     const registration = await this.agents.register(agentId, args);
@@ -47,7 +47,7 @@ export class AgentsTools {
     description:
       'Known agents with status, description, capabilities and push (true: a request wakes its idle session), ' +
       'most recently seen (so online) first, a page at a time (pass next_cursor for more).',
-    parameters: listAgentsArgs,
+    parameters: toolArgs(listAgentsArgs),
   })
   async listAgents(@Payload() args: z.infer<typeof listAgentsArgs>) {
     return toolResult(await this.agents.list({ limit: args.limit, cursor: args.cursor }));

@@ -6,7 +6,7 @@ import { AgentId, CallerKey } from '../agents/agent-id.decorator.js';
 import type { KeyHolder } from '../auth/api-keys.store.js';
 import { ToolLoggingInterceptor } from '../logging/tool-logging.interceptor.js';
 import { RequestsService } from '../requests/requests.service.js';
-import { toolResult, waitHooks } from './tool-call.js';
+import { toolArgs, toolResult, waitHooks } from './tool-call.js';
 
 const id = (what: string) =>
   z
@@ -61,7 +61,7 @@ export class RequestsTools {
     description:
       'Ask another agent for help. Returns at once with a request_id; then call wait_for_response. ' +
       'An offline agent gets the request when it comes back. Safe to retry: a repeat returns the same request_id.',
-    parameters: sendRequestArgs,
+    parameters: toolArgs(sendRequestArgs),
   })
   async sendRequest(
     @Payload() args: z.infer<typeof sendRequestArgs>,
@@ -76,7 +76,7 @@ export class RequestsTools {
     description:
       'Requests waiting for your answer, oldest first, a page at a time (pass next_cursor for more). ' +
       'Long texts are cut (truncated: true): get_request has them whole. Answer each with respond_to_request.',
-    parameters: pendingArgs,
+    parameters: toolArgs(pendingArgs),
   })
   async getPendingRequests(@Payload() args: z.infer<typeof pendingArgs>, @AgentId() agentId: string) {
     return toolResult(await this.requests.pending(agentId, { limit: args.limit, cursor: args.cursor, lease: true }));
@@ -85,7 +85,7 @@ export class RequestsTools {
   @Tool({
     name: 'get_request',
     description: 'One request you sent or received, whole.',
-    parameters: requestArgs,
+    parameters: toolArgs(requestArgs),
   })
   async getRequest(@Payload() args: z.infer<typeof requestArgs>, @AgentId() agentId: string) {
     return toolResult({ request: await this.requests.get(agentId, args.request_id) });
@@ -97,7 +97,7 @@ export class RequestsTools {
       'Where a request you sent or received stands: queued, delivered (the addressee has it), answered, ' +
       'undeliverable, cancelled or expired, with times, delivery_count and receipts (pushed_at: its ' +
       'session was notified; seen_at: the addressee read it).',
-    parameters: requestArgs,
+    parameters: toolArgs(requestArgs),
   })
   async getRequestStatus(@Payload() args: z.infer<typeof requestArgs>, @AgentId() agentId: string) {
     return toolResult(await this.requests.status(agentId, args.request_id));
@@ -106,7 +106,7 @@ export class RequestsTools {
   @Tool({
     name: 'cancel_request',
     description: 'Withdraw a request you sent that is not answered yet; its addressee can no longer answer it.',
-    parameters: requestArgs,
+    parameters: toolArgs(requestArgs),
   })
   async cancelRequest(@Payload() args: z.infer<typeof requestArgs>, @AgentId() agentId: string) {
     return toolResult(await this.requests.cancel(agentId, args.request_id));
@@ -117,7 +117,7 @@ export class RequestsTools {
     description:
       'Answer a request addressed to you (once; repeating the same answer is harmless). ' +
       'status: success (default), error or declined.',
-    parameters: respondArgs,
+    parameters: toolArgs(respondArgs),
   })
   async respondToRequest(@Payload() args: z.infer<typeof respondArgs>, @AgentId() agentId: string) {
     const answered = await this.requests.respond(agentId, args.request_id, args.response, args.status);
@@ -129,7 +129,7 @@ export class RequestsTools {
     description:
       'Wait for the answer to a request you sent. Returns at once if it is answered, undeliverable, cancelled ' +
       'or expired; a timeout says how far the request got.',
-    parameters: waitForResponseArgs,
+    parameters: toolArgs(waitForResponseArgs),
   })
   async waitForResponse(
     @Payload() args: z.infer<typeof waitForResponseArgs>,
@@ -145,7 +145,7 @@ export class RequestsTools {
     description:
       'Wait until another agent sends you a request, then return it. It is leased to you until ' +
       'lease_expires_at: answer it by then (reading it with get_request renews the lease), or it is queued again.',
-    parameters: waitForRequestArgs,
+    parameters: toolArgs(waitForRequestArgs),
   })
   async waitForRequest(
     @Payload() args: z.infer<typeof waitForRequestArgs>,
@@ -158,7 +158,7 @@ export class RequestsTools {
   @Tool({
     name: 'get_conversation',
     description: 'Every request and answer in a conversation you take part in, in order.',
-    parameters: conversationArgs,
+    parameters: toolArgs(conversationArgs),
   })
   async getConversation(@Payload() args: z.infer<typeof conversationArgs>, @AgentId() agentId: string) {
     return toolResult(await this.requests.conversation(agentId, args.conversation_id));

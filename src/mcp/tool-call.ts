@@ -1,7 +1,24 @@
 import type { McpContext } from '@rekog/mcp-nest';
 import type { Response } from 'express';
+import { z } from 'zod';
 import type { AgentRequest } from '../agents/agent-id.guard.js';
 import type { WaitHooks } from '../requests/requests.service.js';
+
+/**
+ * A tool's arguments as MCP-Nest takes them (a Standard Schema), validated by zod, whose JSON
+ * Schema leaves out `$schema`: MCP reads a schema without one as draft 2020-12 anyway, and every
+ * session pays for each tool's schema in context, 60 characters a tool for that line alone.
+ */
+export function toolArgs<S extends z.ZodObject>(schema: S) {
+  const inputSchema = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input' });
+  delete inputSchema.$schema;
+  return {
+    '~standard': {
+      ...schema['~standard'],
+      jsonSchema: { input: () => inputSchema, output: () => inputSchema },
+    },
+  };
+}
 
 /** A tool result carrying the same JSON as text (for older clients) and as structuredContent. */
 export function toolResult<T extends object>(data: T) {
