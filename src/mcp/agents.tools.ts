@@ -14,15 +14,15 @@ const registerAgentArgs = z.object({
     .array(z.string().min(1).max(100))
     .max(50)
     .optional()
-    .describe('Short tags for what you can help with, e.g. ["frontend", "postgres"]'),
+    .describe('Tags for what you can help with, e.g. ["postgres"]'),
 });
 const listAgentsArgs = z.object({
-  limit: z.number().int().min(1).max(100).default(50).describe('Agents per page (1-100, default 50)'),
+  limit: z.number().int().min(1).max(100).default(50),
   cursor: z
     .string()
     .regex(AGENTS_CURSOR_PATTERN, 'cursor must be a next_cursor returned by list_agents')
     .optional()
-    .describe('next_cursor of the previous page'),
+    .describe('next_cursor of the last page'),
 });
 
 @McpController()
@@ -33,8 +33,8 @@ export class AgentsTools {
   @Tool({
     name: 'register_agent',
     description:
-      'Make yourself known under your X-Agent-ID, with what you work on: others can send you requests once you ' +
-      'registered or sent one (the C3PO plugin registers you when a session starts).',
+      'Make yourself known, with what you work on, so others can send you requests ' +
+      '(the C3PO plugin registers you when a session starts).',
     parameters: toolArgs(registerAgentArgs),
   })
   async registerAgent(@Payload() args: z.infer<typeof registerAgentArgs>, @AgentId() agentId: string) {
@@ -46,7 +46,7 @@ export class AgentsTools {
     name: 'list_agents',
     description:
       'Known agents with status, description, capabilities and push (true: a request wakes its idle session), ' +
-      'most recently seen (so online) first, a page at a time (pass next_cursor for more).',
+      'most recently seen first, a page at a time.',
     parameters: toolArgs(listAgentsArgs),
   })
   async listAgents(@Payload() args: z.infer<typeof listAgentsArgs>) {

@@ -9,29 +9,26 @@ import { RequestsService } from '../requests/requests.service.js';
 import { toolArgs, toolResult, waitHooks } from './tool-call.js';
 
 const id = (what: string) =>
-  z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,100}$/, `${what} must be an id returned by an earlier C3PO call`)
-    .describe(`The ${what}`);
+  z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, `${what} must be an id returned by an earlier C3PO call`);
 const timeout = z
   .number()
   .int()
   .min(0)
   .max(3600)
   .default(60)
-  .describe('Seconds to wait (0-3600, default 60). A timeout is not a failure: call again to keep waiting.');
+  .describe('Seconds; a timeout is no failure: call again to keep waiting');
 
 const sendRequestArgs = z.object({
-  target: z.string().describe('Agent id to ask (see list_agents)'),
-  message: z.string().describe('What you need, self-contained: the other agent cannot see your context'),
-  context: z.string().optional().describe('Optional background: file paths, errors, constraints'),
-  conversation_id: id('conversation_id').optional().describe('Continue this conversation; leave out to start one'),
+  target: z.string().describe('Agent id (list_agents)'),
+  message: z.string().describe('Self-contained: the other agent cannot see your context'),
+  context: z.string().optional().describe('Background: file paths, errors, constraints'),
+  conversation_id: id('conversation_id').optional().describe('Continue this conversation'),
   idempotency_key: z
     .string()
     .min(1)
     .max(200)
     .optional()
-    .describe('Optional: a repeat with the same key returns the first request instead of sending again'),
+    .describe('A repeat with the same key returns the first request'),
 });
 const respondArgs = z.object({
   request_id: id('request_id'),
@@ -43,12 +40,12 @@ const waitForRequestArgs = z.object({ timeout });
 const conversationArgs = z.object({ conversation_id: id('conversation_id') });
 const requestArgs = z.object({ request_id: id('request_id') });
 const pendingArgs = z.object({
-  limit: z.number().int().min(1).max(100).default(20).describe('Requests per page (1-100, default 20)'),
+  limit: z.number().int().min(1).max(100).default(20),
   cursor: z
     .string()
     .regex(/^\d+$/, 'cursor must be a next_cursor returned by get_pending_requests')
     .optional()
-    .describe('next_cursor of the previous page'),
+    .describe('next_cursor of the last page'),
 });
 
 @McpController()
@@ -59,8 +56,8 @@ export class RequestsTools {
   @Tool({
     name: 'send_request',
     description:
-      'Ask another agent for help. Returns at once with a request_id; then call wait_for_response. ' +
-      'An offline agent gets the request when it comes back. Safe to retry: a repeat returns the same request_id.',
+      'Ask another agent for help. Returns a request_id at once; then call wait_for_response. ' +
+      'An offline agent gets it when it comes back.',
     parameters: toolArgs(sendRequestArgs),
   })
   async sendRequest(
@@ -94,9 +91,8 @@ export class RequestsTools {
   @Tool({
     name: 'get_request_status',
     description:
-      'Where a request you sent or received stands: queued, delivered (the addressee has it), answered, ' +
-      'undeliverable, cancelled or expired, with times, delivery_count and receipts (pushed_at: its ' +
-      'session was notified; seen_at: the addressee read it).',
+      'Where a request you sent or received stands (queued, delivered, answered, undeliverable, cancelled, ' +
+      'expired), with times and receipts (pushed_at: its session was notified; seen_at: it was read).',
     parameters: toolArgs(requestArgs),
   })
   async getRequestStatus(@Payload() args: z.infer<typeof requestArgs>, @AgentId() agentId: string) {
