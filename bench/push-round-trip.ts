@@ -32,6 +32,7 @@ import { claudeBinary, ClaudeSession, DEV_CHANNELS_FLAG } from '../test/support/
 import { type ModelRequest, ModelStandIn, newText, toolResults, type Turn } from '../test/support/model-stand-in.ts';
 import { RedisServer } from '../test/support/redis-server.ts';
 import { BenchAgent, type Endpoint } from './support/bench-agent.ts';
+import { Cleanup } from './support/cleanup.ts';
 import {
   benchCacheDir,
   CoordinatorProcess,
@@ -83,42 +84,7 @@ const PUSH_SERVER = 'plugin:c3po:push';
 const startedAt = Date.now();
 const step = (what: string) => console.error(`[${((Date.now() - startedAt) / 1000).toFixed(1).padStart(5)} s] ${what}`);
 
-/** Everything started, stopped in reverse order at the end, on failure and on Ctrl-C. */
-class Cleanup {
-  private readonly steps: { what: string; run: () => Promise<void> }[] = [];
-  private running?: Promise<void>;
-
-  /** Registers `run`; the returned function runs it now (once) and unregisters it. */
-  add(what: string, run: () => Promise<void>): () => Promise<void> {
-    const entry = { what, run };
-    this.steps.push(entry);
-    return async () => {
-      const index = this.steps.indexOf(entry);
-      if (index >= 0) {
-        this.steps.splice(index, 1);
-        await run();
-      }
-    };
-  }
-
-  all(): Promise<void> {
-    this.running ??= (async () => {
-      while (this.steps.length > 0) {
-        const entry = this.steps.pop()!;
-        await entry.run().catch((error: Error) => console.error(`cleanup (${entry.what}): ${error.message}`));
-      }
-    })();
-    return this.running;
-  }
-}
-
-const cleanup = new Cleanup();
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.once(signal, () => {
-    console.error(`${signal}: stopping Claude Code, the coordinator and Redis`);
-    void cleanup.all().finally(() => process.exit(130));
-  });
-}
+const cleanup = new Cleanup().stopOnSignals('Claude Code, the coordinator and Redis');
 
 /** A request's receipts, as get_request_status gives them (ISO times). */
 interface Receipts {
