@@ -8,6 +8,7 @@ import { HttpDrainService } from './common/http-drain.service.js';
 import { JsonDepthMiddleware } from './common/json-depth.middleware.js';
 import { ConfigModule } from './config/config.module.js';
 import { HealthModule } from './health/health.module.js';
+import { FindingsModule } from './findings/findings.module.js';
 import { HooksModule } from './hooks/hooks.module.js';
 import { CallLoggingMiddleware } from './logging/call-logging.middleware.js';
 import { McpModule } from './mcp/mcp.module.js';
@@ -16,6 +17,7 @@ import { PresenceModule } from './presence/presence.module.js';
 import { PushModule } from './push/push.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { RequestsModule } from './requests/requests.module.js';
+import { ReservationsModule } from './reservations/reservations.module.js';
 import { HostOriginMiddleware } from './security/host-origin.middleware.js';
 
 @Module({
@@ -28,6 +30,8 @@ import { HostOriginMiddleware } from './security/host-origin.middleware.js';
     PresenceModule,
     AgentsModule,
     RequestsModule,
+    FindingsModule,
+    ReservationsModule,
     PushModule,
     HooksModule,
     HealthModule,

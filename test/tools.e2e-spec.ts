@@ -27,16 +27,21 @@ describe.each(clientKinds)('MCP tools with %s', (kind) => {
     expect(alice.protocolVersion).toBe(kind.startsWith('sdk-1.x') ? '2025-11-25' : '2026-07-28');
   });
 
-  it('lists the twelve tools', async () => {
+  it('lists the sixteen tools', async () => {
     expect(await alice.listTools()).toEqual([
+      'add_finding',
       'cancel_request',
       'get_conversation',
       'get_pending_requests',
       'get_request',
       'get_request_status',
       'list_agents',
+      'list_reservations',
       'register_agent',
+      'release_files',
+      'reserve_files',
       'respond_to_request',
+      'search_findings',
       'send_request',
       'wait_for_request',
       'wait_for_response',

@@ -1,7 +1,8 @@
 # shellcheck shell=sh
-# The agent id of this Claude Code instance, for the c3po hooks (hooks/hook.sh) and the MCP
-# headersHelper (scripts/headers.sh), which both source this file: the id the MCP server sends
-# and the id the hooks report can never drift apart. POSIX sh; needs only tr and sed (and iconv,
+# The agent id of this Claude Code instance, for the c3po hooks (hooks/hook.sh), the MCP
+# headersHelper (scripts/headers.sh) and the git pre-commit hook (scripts/pre-commit.sh), which
+# all source this file: the id the MCP server sends and the id the hooks report can never drift
+# apart. POSIX sh; needs only tr and sed (and iconv,
 # where there is one, to fold accents), and runs none of them for a name that is already an id:
 # PostToolUse runs this at every tool call, and every program started costs time there.
 

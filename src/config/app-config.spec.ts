@@ -40,6 +40,10 @@ describe('loadConfig', () => {
       C3PO_MAX_PUSH_SESSIONS_PER_AGENT: 10,
       C3PO_AUDIT_MAX_ENTRIES: 100000,
       C3PO_AUDIT_REFUSALS_PER_S: 20,
+      C3PO_MAX_FINDINGS: 1000,
+      C3PO_MAX_RESERVATIONS: 1000,
+      C3PO_MAX_RESERVATIONS_PER_AGENT: 100,
+      C3PO_MAX_RESERVATION_TTL_S: 86400,
     });
   });
 
@@ -75,6 +79,11 @@ describe('loadConfig', () => {
     ['C3PO_AUDIT_REFUSALS_PER_S', '0'],
     ['C3PO_NUDGE_INTERVAL_S', '-1'],
     ['C3PO_NUDGE_INTERVAL_S', '3601'],
+    ['C3PO_MAX_FINDINGS', '0'],
+    ['C3PO_MAX_FINDINGS', '100001'],
+    ['C3PO_MAX_RESERVATIONS', '0'],
+    ['C3PO_MAX_RESERVATIONS_PER_AGENT', 'many'],
+    ['C3PO_MAX_RESERVATION_TTL_S', '0'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}="${value.replace('.', '\\.')}"`));

@@ -276,6 +276,32 @@ export class AppConfig {
   @IsInt()
   @Min(1)
   C3PO_AUDIT_REFUSALS_PER_S = 20;
+
+  /** Findings kept (the oldest leave first); search_findings scans them all, so this bounds its cost too. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  C3PO_MAX_FINDINGS = 1000;
+
+  /** Live file reservations the coordinator holds at most, all agents together; every reserve_files checks them all. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  C3PO_MAX_RESERVATIONS = 1000;
+
+  /** Live file reservations one agent may hold. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  C3PO_MAX_RESERVATIONS_PER_AGENT = 100;
+
+  /** Longest ttl_s a reservation may be given (it can be renewed by reserving again). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  C3PO_MAX_RESERVATION_TTL_S = 24 * 3600;
 }
 
 /**

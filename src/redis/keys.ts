@@ -165,6 +165,31 @@ export class RedisKeys {
     return `${this.base}hook:${agentId}:${sessionId}:nudged`;
   }
 
+  /** Finding ids by sequence number (C3PO_MAX_FINDINGS, the oldest leave first). */
+  get findings(): string {
+    return `${this.base}findings`;
+  }
+
+  /** Counter that numbers findings: ids never collide. */
+  get findingSequence(): string {
+    return `${this.base}finding-seq`;
+  }
+
+  /** Prefix of finding hashes; scripts append the finding id. */
+  get findingPrefix(): string {
+    return `${this.base}finding:`;
+  }
+
+  /** Live file reservations: field `<agent>\n<pattern>`, value the reservation as JSON. */
+  get reservations(): string {
+    return `${this.base}reservations`;
+  }
+
+  /** The reservations' fields by when each lapses. */
+  get reservationExpiry(): string {
+    return `${this.base}reservation-expiry`;
+  }
+
   /** Pub/sub channel carrying wake-ups between coordinator processes. */
   get events(): string {
     return `${this.base}events`;

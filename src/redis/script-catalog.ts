@@ -9,6 +9,11 @@ type Refusal = ScriptCode;
 /** A limit's refusal: its code and the measure the caller is told (how full, how long to wait). */
 type LimitRefusal<C extends ScriptCode> = [C, number];
 
+/** A reservation as the scripts reply it: agent, pattern, '1' exclusive or '0', reason, created_at, expires_at. */
+export type ReservationReply = [string, string, '1' | '0', string, number, number];
+/** A requested pattern or a checked path, followed by the reservation it meets. */
+export type ReservationMatch = [string, ...ReservationReply];
+
 /**
  * Every Lua script the coordinator runs, with its keys and arguments named as the script's
  * contract comment names them. RedisScripts registers each one and runs it by these names.
@@ -149,4 +154,30 @@ export const Scripts = {
   readRequest: defineScript<FlatHash>()('readRequest', ['request', 'leases'], ['reader', 'leaseMs']),
   decideStopBlock: defineScript<0 | 1>()('decideStopBlock', ['shown'], ['again', 'ttlS', 'idsJson']),
   chooseNudge: defineScript<string[]>()('chooseNudge', ['nudged'], ['intervalMs', 'keep', 'ttlS', 'idsJson']),
+  addFinding: defineScript<[ScriptCode.Ok, string, number, number]>()(
+    'addFinding',
+    ['findings', 'sequence'],
+    ['findingPrefix', 'author', 'text', 'tagsJson', 'filesJson', 'words', 'tagIndex', 'maxFindings'],
+  ),
+  searchFindings: defineScript<[number, FlatHash[]]>()(
+    'searchFindings',
+    ['findings'],
+    ['findingPrefix', 'words', 'tags', 'limit', 'maxFindings'],
+  ),
+  reserveFiles: defineScript<
+    | [ScriptCode.Ok, number, string[], ReservationMatch[]]
+    | [ScriptCode.ReservationConflict, ReservationMatch[], number]
+    | LimitRefusal<ScriptCode.TooManyReservations | ScriptCode.TooManyReservationsForAgent>
+  >()(
+    'reserveFiles',
+    ['reservations', 'expiry'],
+    ['agent', 'patterns', 'ttlMs', 'exclusive', 'reason', 'maxPerAgent', 'maxTotal', 'mostReported'],
+  ),
+  releaseFiles: defineScript<[string[], string[]]>()('releaseFiles', ['reservations', 'expiry'], ['agent', 'patterns']),
+  listReservations: defineScript<[number, ReservationReply[], string]>()(
+    'listReservations',
+    ['reservations'],
+    ['agent', 'path', 'cursor', 'limit'],
+  ),
+  checkPaths: defineScript<ReservationMatch[]>()('checkPaths', ['reservations'], ['agent', 'paths', 'most']),
 } as const;

@@ -34,6 +34,12 @@ export enum ScriptCode {
   NoPlaceLeft = -18,
   /** The call's API key has used C3PO_MAX_AGENTS_PER_KEY agent ids: no record for another. */
   TooManyAgentsForKey = -19,
+  /** Another agent's live reservation overlaps a requested path, and one of the two is exclusive. */
+  ReservationConflict = -60,
+  /** The coordinator holds C3PO_MAX_RESERVATIONS live reservations. */
+  TooManyReservations = -61,
+  /** The agent holds C3PO_MAX_RESERVATIONS_PER_AGENT live reservations. */
+  TooManyReservationsForAgent = -62,
 }
 
 /** A code as words for logs and the audit trail: Ok → "ok", UnknownTarget → "unknown target". */

@@ -1,0 +1,56 @@
+--[[ Rank the findings by how many of the query's words each holds (in its text, tags or file
+  paths), the best first, then the newest; with tags, only findings carrying every one of them.
+  An empty query ranks none above another: the newest first. Scans the newest ARGV[5] findings
+  (all that are kept), reading two short fields of each.
+  KEYS[1] findings zset (ids by sequence number)
+  ARGV[1] finding key prefix   ARGV[2] query words, one per line (unique, lowercase)
+  ARGV[3] tags, one per line (lowercase)   ARGV[4] page size   ARGV[5] most findings to scan
+  Returns {findings that match, {finding as a flat hash with a field score…} (the best page)} ]]
+local function lines(text)
+  local list = {}
+  for line in string.gmatch(text, '[^\n]+') do
+    list[#list + 1] = line
+  end
+  return list
+end
+local words, tags, limit = lines(ARGV[2]), lines(ARGV[3]), tonumber(ARGV[4])
+local ids = redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[5]) - 1)
+local matches = {}
+for rank, id in ipairs(ids) do
+  local fields = redis.call('HMGET', ARGV[1] .. id, 'words', 'tag_index')
+  local ownWords, ownTags = fields[1], fields[2]
+  if ownWords then
+    local tagged = true
+    for _, tag in ipairs(tags) do
+      if not string.find(ownTags, ' ' .. tag .. ' ', 1, true) then
+        tagged = false
+        break
+      end
+    end
+    if tagged then
+      local score = 0
+      for _, word in ipairs(words) do
+        if string.find(ownWords, ' ' .. word .. ' ', 1, true) then
+          score = score + 1
+        end
+      end
+      if score > 0 or #words == 0 then
+        matches[#matches + 1] = { id = id, score = score, rank = rank }
+      end
+    end
+  end
+end
+-- `rank` orders the newest first among equals (table.sort is not stable).
+table.sort(matches, function(a, b)
+  if a.score ~= b.score then
+    return a.score > b.score
+  end
+  return a.rank < b.rank
+end)
+local page = {}
+for i = 1, math.min(limit, #matches) do
+  local finding = redis.call('HMGET', ARGV[1] .. matches[i].id, 'id', 'author', 'text', 'tags', 'files', 'created_at')
+  page[i] = { 'id', finding[1], 'author', finding[2], 'text', finding[3], 'tags', finding[4], 'files', finding[5],
+    'created_at', finding[6], 'score', matches[i].score }
+end
+return { #matches, page }

@@ -1,0 +1,26 @@
+import { Type } from 'class-transformer';
+import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { IsOmittable } from '../../common/is-omittable.decorator.js';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, RESERVATIONS_CURSOR_PATTERN } from '../reservations.service.js';
+
+/** `?agent=&path=&limit=&cursor=` of GET /api/reservations. */
+export class ListReservationsQueryDto {
+  @IsOmittable()
+  @IsString()
+  agent?: string;
+
+  @IsOmittable()
+  @IsString()
+  path?: string;
+
+  @IsOmittable()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_LIST_LIMIT)
+  limit = DEFAULT_LIST_LIMIT;
+
+  @IsOmittable()
+  @Matches(RESERVATIONS_CURSOR_PATTERN, { message: 'cursor must be a next_cursor returned by list_reservations' })
+  cursor?: string;
+}
