@@ -11,6 +11,7 @@ import { HealthModule } from './health/health.module.js';
 import { HooksModule } from './hooks/hooks.module.js';
 import { CallLoggingMiddleware } from './logging/call-logging.middleware.js';
 import { McpModule } from './mcp/mcp.module.js';
+import { MessagesModule } from './messages/messages.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { PresenceModule } from './presence/presence.module.js';
 import { PushModule } from './push/push.module.js';
@@ -28,6 +29,7 @@ import { HostOriginMiddleware } from './security/host-origin.middleware.js';
     PresenceModule,
     AgentsModule,
     RequestsModule,
+    MessagesModule,
     PushModule,
     HooksModule,
     HealthModule,
