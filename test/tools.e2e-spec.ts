@@ -27,17 +27,23 @@ describe.each(clientKinds)('MCP tools with %s', (kind) => {
     expect(alice.protocolVersion).toBe(kind.startsWith('sdk-1.x') ? '2025-11-25' : '2026-07-28');
   });
 
-  it('lists the twelve tools', async () => {
+  it('lists the tools', async () => {
     expect(await alice.listTools()).toEqual([
+      'ack_message',
       'cancel_request',
+      'check_messages',
       'get_conversation',
       'get_pending_requests',
       'get_request',
       'get_request_status',
+      'get_timeline',
       'list_agents',
+      'publish',
       'register_agent',
       'respond_to_request',
       'send_request',
+      'subscribe',
+      'unsubscribe',
       'wait_for_request',
       'wait_for_response',
     ]);
