@@ -257,19 +257,4 @@ export class MessagesStore {
       nextCursor: nextCursor || null,
     };
   }
-
-  /** Of the agent's messages awaiting its ack, those one push session was not told about, now marked told. */
-  async untoldForPush(
-    agentId: string,
-    sessionId: string,
-    most: number,
-    lookBack: number,
-  ): Promise<{ id: string; from: string; type: string; subject: string }[]> {
-    const told = await this.scripts.run(
-      Scripts.collectMessagePushes,
-      { mailbox: this.keys.mailbox(agentId), agent: this.keys.agent(agentId) },
-      { messagePrefix: this.keys.messagePrefix, agentId, sessionId, most, lookBack },
-    );
-    return told.map(([id, from, type, subject]) => ({ id, from, type, subject }));
-  }
 }
