@@ -1,5 +1,8 @@
+import type { Redis } from 'ioredis';
 import request from 'supertest';
 import { MessagesService } from '../src/messages/messages.service.js';
+import { RedisKeys } from '../src/redis/keys.js';
+import { REDIS_CLIENT } from '../src/redis/redis.constants.js';
 import { WakeupService } from '../src/requests/wakeup.service.js';
 import { Coordinator, eventually, startCoordinator } from './support/coordinator.js';
 import { Agent, ClientKind, clientKinds } from './support/mcp-clients.js';
@@ -546,6 +549,23 @@ describe('message limits', () => {
     expect(await carol.ok('subscribe', { topic: 'two' })).toMatchObject({ changed: false });
     await carol.ok('unsubscribe', { topic: 'one' });
     expect(await carol.ok('subscribe', { topic: 'three' })).toMatchObject({ topics: ['three', 'two'] });
+  });
+
+  it('drops from a topic, at its next publication, a subscriber whose agent record expired', async () => {
+    const api = request(coordinator.url);
+    await api.put('/api/topics/fleeting/subscription').set('X-Agent-ID', 'ghost').expect(200);
+    await bob.ok('check_messages');
+    await bob.ok('subscribe', { topic: 'fleeting' });
+    const redis = coordinator.app.get<Redis>(REDIS_CLIENT);
+    const keys = coordinator.app.get(RedisKeys);
+    expect(await redis.smembers(keys.topicSubscribers('fleeting'))).toEqual(expect.arrayContaining(['ghost', 'bob']));
+    // As Redis expires an agent record C3PO_REQUEST_TTL_S after the agent was last seen.
+    await redis.del(keys.agent('ghost'));
+    expect((await alice.ok('publish', message({ topic: 'fleeting' }))).delivered_to).toBe(1);
+    expect(await redis.smembers(keys.topicSubscribers('fleeting'))).toEqual(['bob']);
+    expect(await redis.exists(keys.subscriptions('ghost'))).toBe(0);
+    expect(await redis.ttl(keys.subscriptions('bob'))).toBeGreaterThan(3600);
+    await bob.ok('check_messages');
   });
 
   it('keeps the newest C3PO_TIMELINE_MAX_MESSAGES messages on the timeline', async () => {
