@@ -9,6 +9,6 @@ import { MessagesStore } from './messages.store.js';
   imports: [AgentsModule],
   controllers: [MessagesController],
   providers: [MessagesService, MessagesStore],
-  exports: [MessagesService, MessagesStore],
+  exports: [MessagesService],
 })
 export class MessagesModule {}
