@@ -12,6 +12,7 @@ import { FindingsModule } from './findings/findings.module.js';
 import { HooksModule } from './hooks/hooks.module.js';
 import { CallLoggingMiddleware } from './logging/call-logging.middleware.js';
 import { McpModule } from './mcp/mcp.module.js';
+import { MessagesModule } from './messages/messages.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { PresenceModule } from './presence/presence.module.js';
 import { PushModule } from './push/push.module.js';
@@ -32,6 +33,7 @@ import { HostOriginMiddleware } from './security/host-origin.middleware.js';
     RequestsModule,
     FindingsModule,
     ReservationsModule,
+    MessagesModule,
     PushModule,
     HooksModule,
     HealthModule,

@@ -27,22 +27,28 @@ describe.each(clientKinds)('MCP tools with %s', (kind) => {
     expect(alice.protocolVersion).toBe(kind.startsWith('sdk-1.x') ? '2025-11-25' : '2026-07-28');
   });
 
-  it('lists the sixteen tools', async () => {
+  it('lists the tools', async () => {
     expect(await alice.listTools()).toEqual([
+      'ack_message',
       'add_finding',
       'cancel_request',
+      'check_messages',
       'get_conversation',
       'get_pending_requests',
       'get_request',
       'get_request_status',
+      'get_timeline',
       'list_agents',
       'list_reservations',
+      'publish',
       'register_agent',
       'release_files',
       'reserve_files',
       'respond_to_request',
       'search_findings',
       'send_request',
+      'subscribe',
+      'unsubscribe',
       'wait_for_request',
       'wait_for_response',
     ]);

@@ -14,6 +14,14 @@ describe('createsAgentRecord', () => {
     expect(createsAgentRecord(call('POST', '/api/requests'))).toBe(true);
   });
 
+  it('is true for publishing a message and subscribing to a topic over REST', () => {
+    expect(createsAgentRecord(call('POST', '/api/messages'))).toBe(true);
+    expect(createsAgentRecord(call('PUT', '/api/topics/:topic/subscription'))).toBe(true);
+    expect(createsAgentRecord(call('GET', '/api/messages'))).toBe(false);
+    expect(createsAgentRecord(call('DELETE', '/api/topics/:topic/subscription'))).toBe(false);
+    expect(createsAgentRecord(call('PUT', '/api/requests'))).toBe(false);
+  });
+
   it('is false for reads, a leave and other methods', () => {
     expect(createsAgentRecord(call('GET', '/api/pending'))).toBe(false);
     expect(createsAgentRecord(call('GET', '/api/agents'))).toBe(false);
@@ -26,6 +34,9 @@ describe('createsAgentRecord', () => {
     expect(createsAgentRecord(call('POST', '/mcp', tool('register_agent')))).toBe(true);
     expect(createsAgentRecord(call('POST', '/mcp', tool('send_request')))).toBe(true);
     expect(createsAgentRecord(call('POST', '/mcp', [tool('list_agents'), tool('send_request')]))).toBe(true);
+    expect(createsAgentRecord(call('POST', '/mcp', tool('publish')))).toBe(true);
+    expect(createsAgentRecord(call('POST', '/mcp', tool('subscribe')))).toBe(true);
+    expect(createsAgentRecord(call('POST', '/mcp', tool('check_messages')))).toBe(false);
   });
 
   it('is false for any other MCP message, and for bodies that are not JSON-RPC', () => {

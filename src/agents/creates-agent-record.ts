@@ -1,27 +1,30 @@
 import type { Request } from 'express';
 
-/** REST routes (Express route patterns) whose call makes the caller a known agent. */
-const CREATING_ROUTES = new Set(['/api/agents/register', '/api/requests']);
+/** REST routes (method and Express route pattern) whose call makes the caller a known agent. */
+const CREATING_ROUTES = new Set([
+  'POST /api/agents/register',
+  'POST /api/requests',
+  'POST /api/messages',
+  'PUT /api/topics/:topic/subscription',
+]);
 /** MCP tools that do. */
-const CREATING_TOOLS = new Set(['register_agent', 'send_request']);
+const CREATING_TOOLS = new Set(['register_agent', 'send_request', 'publish', 'subscribe']);
 
 /**
- * Whether a call may create its caller's agent record: registering, and sending (the addressee
- * sees who asked, and may ask back). Every other call only refreshes a record that exists, so a
- * GET or a probe under a made-up X-Agent-ID leaves nothing behind.
+ * Whether a call may create its caller's agent record: registering, sending or publishing (the
+ * addressee sees who asked, and may ask back), and subscribing (a topic reaches only known
+ * agents). Every other call only refreshes a record that exists, so a GET or a probe under a
+ * made-up X-Agent-ID leaves nothing behind.
  *
  * Read from the matched route, not the raw path, which Express matches without regard to case or
  * a trailing slash; an MCP body is already parsed (express.json) when guards run.
  */
 export function createsAgentRecord(request: Request): boolean {
-  if (request.method !== 'POST') {
-    return false;
-  }
   const route = (request.route as { path?: unknown } | undefined)?.path;
-  if (typeof route === 'string' && CREATING_ROUTES.has(route)) {
+  if (typeof route === 'string' && CREATING_ROUTES.has(`${request.method} ${route}`)) {
     return true;
   }
-  if (route !== '/mcp') {
+  if (request.method !== 'POST' || route !== '/mcp') {
     return false;
   }
   const messages: unknown[] = Array.isArray(request.body) ? request.body : [request.body];

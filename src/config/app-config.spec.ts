@@ -38,6 +38,10 @@ describe('loadConfig', () => {
       C3PO_PUSH_BATCH_MS: 500,
       C3PO_PUSH_HEARTBEAT_S: 15,
       C3PO_MAX_PUSH_SESSIONS_PER_AGENT: 10,
+      C3PO_MESSAGE_TTL_S: 86400,
+      C3PO_MAILBOX_MAX_MESSAGES: 1000,
+      C3PO_MAX_TOPICS_PER_AGENT: 100,
+      C3PO_TIMELINE_MAX_MESSAGES: 10000,
       C3PO_AUDIT_MAX_ENTRIES: 100000,
       C3PO_AUDIT_REFUSALS_PER_S: 20,
       C3PO_MAX_FINDINGS: 1000,
@@ -84,6 +88,10 @@ describe('loadConfig', () => {
     ['C3PO_MAX_RESERVATIONS', '0'],
     ['C3PO_MAX_RESERVATIONS_PER_AGENT', 'many'],
     ['C3PO_MAX_RESERVATION_TTL_S', '0'],
+    ['C3PO_MESSAGE_TTL_S', '604801'],
+    ['C3PO_MAILBOX_MAX_MESSAGES', '0'],
+    ['C3PO_MAX_TOPICS_PER_AGENT', 'many'],
+    ['C3PO_TIMELINE_MAX_MESSAGES', '-5'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}="${value.replace('.', '\\.')}"`));

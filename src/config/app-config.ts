@@ -261,6 +261,31 @@ export class AppConfig {
   @Min(1)
   C3PO_MAX_PUSH_SESSIONS_PER_AGENT = 10;
 
+  /** How long a message lives unless publish says (ttl_s): at most 7 days, as ttl_s. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(7 * 24 * 3600)
+  C3PO_MESSAGE_TTL_S = 24 * 3600;
+
+  /** Messages one mailbox may hold (undelivered, or awaiting the agent's ack). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  C3PO_MAILBOX_MAX_MESSAGES = 1000;
+
+  /** Topics one agent may subscribe to. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  C3PO_MAX_TOPICS_PER_AGENT = 100;
+
+  /** Messages the timeline keeps (the oldest are trimmed; expired ones leave it sooner). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  C3PO_TIMELINE_MAX_MESSAGES = 10_000;
+
   /** Entries the audit stream keeps (older ones are trimmed). */
   @Transform(toInt)
   @IsInt()

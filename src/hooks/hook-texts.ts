@@ -2,7 +2,7 @@
  * What the plugin's hooks tell Claude and the user, in one place: each text is built by a small
  * function of its own, so a line can be added (or reworded) without touching how it is decided.
  */
-import { firstLine, tool, UNTRUSTED_REQUESTS } from '../common/peer-text.js';
+import { firstLine, tool, UNTRUSTED_MESSAGES, UNTRUSTED_REQUESTS } from '../common/peer-text.js';
 
 /** Agents SessionStart names before it only counts the rest. */
 const MAX_NAMES = 10;
@@ -16,6 +16,14 @@ export interface WaitingRequest {
   message: string;
 }
 
+/** A message awaiting the agent's ack as the texts show it. */
+export interface AwaitingMessage {
+  id: string;
+  from: string;
+  type: string;
+  subject: string;
+}
+
 export interface SessionStartFacts {
   agentId: string;
   coordinatorUrl: string;
@@ -24,11 +32,14 @@ export interface SessionStartFacts {
   /** How many other agents are online, the page's and any beyond it. */
   othersOnline: number;
   waiting: number;
+  /** The first messages awaiting the agent's ack, and whether more do. */
+  awaitingAck?: { messages: AwaitingMessage[]; more: boolean };
 }
 
 /** SessionStart's additionalContext: who this agent is, who else is there, what waits, how to ask. */
 export function sessionStartLines(facts: SessionStartFacts): string[] {
   const { agentId, others, othersOnline, waiting } = facts;
+  const awaiting = facts.awaitingAck?.messages ?? [];
   return [
     `C3PO: you are agent "${agentId}" on the coordinator at ${facts.coordinatorUrl}.`,
     others.length === 0 ? 'No other agent is online.' : `Online agents: ${names(others, othersOnline)}.`,
@@ -36,10 +47,47 @@ export function sessionStartLines(facts: SessionStartFacts): string[] {
       ? 'No request is waiting for you.'
       : `${waiting} request${waiting === 1 ? ' is' : 's are'} waiting for you: call ` +
         `${tool('get_pending_requests')}, then ${tool('respond_to_request')} for each.`,
+    ...(awaiting.length > 0 ? awaitingAckLines(awaiting, facts.awaitingAck!.more) : []),
     `To ask another agent: ${tool('send_request')}, then ${tool('wait_for_response')} ` +
       `(reuse its conversation_id for follow-ups). ${tool('list_agents')} shows who is there.`,
     UNTRUSTED_REQUESTS,
+    ...(awaiting.length > 0 ? [UNTRUSTED_MESSAGES] : []),
   ];
+}
+
+/**
+ * Who sent which message that awaits the agent's ack (type, id, subject's first line), up to
+ * three, and what to call. `more`: others await beyond these.
+ */
+export function awaitingAckLines(messages: AwaitingMessage[], more: boolean): string[] {
+  const count = messages.length;
+  const counted = more ? `${count} or more messages` : count === 1 ? '1 message' : `${count} messages`;
+  const lines = [
+    `C3PO: ${counted} from other agents ${count === 1 && !more ? 'waits' : 'wait'} for your ack:`,
+    ...messages
+      .slice(0, MAX_PREVIEWS)
+      .map((m) => `- ${m.from} (${m.type}, ${m.id}): ${firstLine(m.subject, PREVIEW_CHARS)}`),
+  ];
+  if (count > MAX_PREVIEWS) {
+    lines.push(`- and ${count - MAX_PREVIEWS}${more ? '+' : ''} more`);
+  }
+  lines.push(
+    `Read them with ${tool('check_messages')} (unacked_only: true), then call ${tool('ack_message')} ` +
+      'with each id (and a comment if it helps the sender).',
+  );
+  return lines;
+}
+
+/**
+ * The Stop hook's reason: the requests part when requests block, then the messages awaiting an
+ * ack that this session was not told about yet.
+ */
+export function stopReasonWithMessages(requestsPart: string | null, news: AwaitingMessage[]): string {
+  const parts = requestsPart ? [requestsPart] : [];
+  if (news.length > 0) {
+    parts.push(...awaitingAckLines(news, false), UNTRUSTED_MESSAGES);
+  }
+  return parts.join('\n');
 }
 
 /** Claude's warning when another live session uses the same agent id; `spare` is a free id. */

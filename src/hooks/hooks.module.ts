@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module.js';
+import { MessagesModule } from '../messages/messages.module.js';
 import { RequestsModule } from '../requests/requests.module.js';
 import { HooksController } from './hooks.controller.js';
 import { HooksService } from './hooks.service.js';
@@ -7,7 +8,7 @@ import { HooksStore } from './hooks.store.js';
 
 /** What the plugin's hooks ask the coordinator: each answered with the JSON the hook prints. */
 @Module({
-  imports: [AgentsModule, RequestsModule],
+  imports: [AgentsModule, RequestsModule, MessagesModule],
   controllers: [HooksController],
   providers: [HooksService, HooksStore],
 })

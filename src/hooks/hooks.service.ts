@@ -2,16 +2,19 @@ import { Injectable } from '@nestjs/common';
 import { AgentsService, AgentView } from '../agents/agents.service.js';
 import { KeyHolder } from '../auth/api-keys.store.js';
 import { AppConfig } from '../config/app-config.js';
+import { MessagesService } from '../messages/messages.service.js';
 import { PresenceService } from '../presence/presence.service.js';
 import { RequestsService } from '../requests/requests.service.js';
 import { SessionStartHookInputDto } from './dto/hook-input.dto.js';
 import {
+  AwaitingMessage,
   conflictSystemMessage,
   conflictWarning,
   nudge,
   PUSH_OFF,
   sessionStartLines,
   stopReason,
+  stopReasonWithMessages,
 } from './hook-texts.js';
 import { HooksStore } from './hooks.store.js';
 
@@ -27,6 +30,8 @@ export type HookOutput =
 const AGENT_PAGE = 100;
 /** Open requests a hook reads: the oldest page, as GET /api/pending reads it. */
 const REQUEST_PAGE = 20;
+/** Messages awaiting an ack a hook reads: the first page, in mailbox order. */
+const MESSAGE_PAGE = 20;
 /** Enough of a message for its first line; a hook's output stays small. */
 const PREVIEW_BYTES = { message: 500, context: 0 };
 
@@ -42,6 +47,7 @@ export class HooksService {
     private readonly agents: AgentsService,
     private readonly presence: PresenceService,
     private readonly requests: RequestsService,
+    private readonly messages: MessagesService,
     private readonly store: HooksStore,
     private readonly config: AppConfig,
   ) {}
@@ -61,16 +67,30 @@ export class HooksService {
     // validation creates no record.
     await this.presence.seen(agentId, sessionId, { create: true, key });
     const { session_conflict: conflict } = await this.agents.register(agentId, { channels }, sessionId);
-    const [page, pending] = await Promise.all([
+    const [page, pending, awaitingAck] = await Promise.all([
       this.agents.list({ limit: AGENT_PAGE }),
       this.openRequests(agentId, { message: 0, context: 0 }),
+      this.awaitingAck(agentId),
     ]);
+    // Told here, a message is not told again by this session's Stop hook.
+    await this.store.chooseUntoldMessages(
+      agentId,
+      sessionId,
+      awaitingAck.messages.map((m) => m.id),
+    );
     const others = page.agents.filter((a) => a.agent_id !== agentId && a.status === 'online').map((a) => a.agent_id);
     // `online` counts every agent seen within the online window, this one and any whose session
     // ended since included. While the page holds them all its statuses are exact; past that,
     // `online` less this agent is the best count there is.
     const othersOnline = page.online > page.agents.length ? Math.max(others.length, page.online - 1) : others.length;
-    const lines = sessionStartLines({ agentId, coordinatorUrl, others, othersOnline, waiting: pending.total });
+    const lines = sessionStartLines({
+      agentId,
+      coordinatorUrl,
+      others,
+      othersOnline,
+      waiting: pending.total,
+      awaitingAck,
+    });
     const spare = conflict && spareId(agentId, page.agents);
     // Told once, when the session starts, not again on every resume or compaction.
     const toldPushOff = channels === false && (source ?? 'startup') === 'startup';
@@ -90,13 +110,34 @@ export class HooksService {
 
   /**
    * Blocks the stop while requests wait. Under `stop_hook_active` (this Stop follows a block)
-   * it blocks again only for a request that arrived since, so Claude is never looped.
+   * it blocks again only for a request that arrived since, so Claude is never looped. Messages
+   * awaiting the agent's ack block it once per message and session: a message this session was
+   * told about (here or at SessionStart) never blocks it again.
    */
   async stop(agentId: string, sessionId: string, stopHookActive: boolean): Promise<HookOutput | null> {
-    const { requests, total } = await this.openRequests(agentId, PREVIEW_BYTES);
+    const [{ requests, total }, awaitingAck] = await Promise.all([
+      this.openRequests(agentId, PREVIEW_BYTES),
+      this.awaitingAck(agentId),
+    ]);
     const ids = requests.map((r) => r.request_id);
     const block = await this.store.decideStopBlock(agentId, sessionId, stopHookActive, ids);
-    return block ? { decision: 'block', reason: stopReason(agentId, requests, total) } : null;
+    const untold = new Set(
+      awaitingAck.messages.length === 0
+        ? []
+        : await this.store.chooseUntoldMessages(
+            agentId,
+            sessionId,
+            awaitingAck.messages.map((m) => m.id),
+          ),
+    );
+    const news = awaitingAck.messages.filter((m) => untold.has(m.id));
+    if (!block && news.length === 0) {
+      return null;
+    }
+    return {
+      decision: 'block',
+      reason: stopReasonWithMessages(block ? stopReason(agentId, requests, total) : null, news),
+    };
   }
 
   /**
@@ -128,6 +169,12 @@ export class HooksService {
   async sessionEnd(agentId: string, sessionId: string): Promise<null> {
     await Promise.all([this.agents.leave(agentId, sessionId), this.store.forget(agentId, sessionId)]);
     return null;
+  }
+
+  /** The first messages awaiting the agent's ack, only looked at: nothing is delivered or marked shown. */
+  private async awaitingAck(agentId: string): Promise<{ messages: AwaitingMessage[]; more: boolean }> {
+    const { messages, more } = await this.messages.awaitingAck(agentId, MESSAGE_PAGE);
+    return { messages: messages.map(({ id, from, type, subject }) => ({ id, from, type, subject })), more };
   }
 
   /** The oldest page of the agent's open requests, only looked at: nothing is handed out. */

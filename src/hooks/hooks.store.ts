@@ -45,8 +45,24 @@ export class HooksStore {
     );
   }
 
-  /** Drops the session's memory: it ended. One DEL, so both keys go together. */
+  /**
+   * Of the ids of messages awaiting the agent's ack, those this session was never told about,
+   * now remembered as told: the hooks mention each message once per session.
+   */
+  chooseUntoldMessages(agentId: string, sessionId: string, ids: string[]): Promise<string[]> {
+    return this.scripts.run(
+      Scripts.chooseNudge,
+      { nudged: this.keys.hookMessagesTold(agentId, sessionId) },
+      { intervalMs: 0, keep: NUDGED_KEPT, ttlS: SESSION_MEMORY_TTL_S, idsJson: JSON.stringify(ids) },
+    );
+  }
+
+  /** Drops the session's memory: it ended. One DEL, so all its keys go together. */
   async forget(agentId: string, sessionId: string): Promise<void> {
-    await this.redis.del(this.keys.hookStopShown(agentId, sessionId), this.keys.hookNudged(agentId, sessionId));
+    await this.redis.del(
+      this.keys.hookStopShown(agentId, sessionId),
+      this.keys.hookNudged(agentId, sessionId),
+      this.keys.hookMessagesTold(agentId, sessionId),
+    );
   }
 }

@@ -40,6 +40,37 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly messagesPublished = new Counter({
+    name: 'c3po_messages_published_total',
+    help: 'Messages published, by addressing (direct, broadcast, topic)',
+    labelNames: ['addressed'] as const,
+    registers: [this.registry],
+  });
+
+  readonly messagesDelivered = new Counter({
+    name: 'c3po_messages_delivered_total',
+    help: 'Messages put into mailboxes by publish (one per recipient), ACK messages not counted',
+    registers: [this.registry],
+  });
+
+  readonly messagesSkippedFull = new Counter({
+    name: 'c3po_messages_skipped_full_total',
+    help: 'Mailboxes a broadcast or topic message skipped because they held C3PO_MAILBOX_MAX_MESSAGES',
+    registers: [this.registry],
+  });
+
+  readonly messagesExpired = new Counter({
+    name: 'c3po_messages_expired_total',
+    help: 'Messages found expired in a mailbox (C3PO_MESSAGE_TTL_S or ttl_s) and dropped from it',
+    registers: [this.registry],
+  });
+
+  readonly messagesAcked = new Counter({
+    name: 'c3po_messages_acked_total',
+    help: 'Acks of messages (a repeated ack not counted)',
+    registers: [this.registry],
+  });
+
   readonly waitDuration = new Histogram({
     name: 'c3po_wait_duration_seconds',
     help: 'Time blocked in wait_for_request / wait_for_response, by outcome',

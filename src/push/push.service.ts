@@ -10,7 +10,7 @@ import { Metrics } from '../metrics/metrics.js';
 import { PresenceService } from '../presence/presence.service.js';
 import { ScriptCode } from '../redis/script-code.js';
 import { isStorageUnavailable } from '../redis/storage-errors.js';
-import { requestTopic, responseTopic } from '../redis/topics.js';
+import { messageTopic, requestTopic, responseTopic } from '../redis/topics.js';
 import { WakeupService } from '../requests/wakeup.service.js';
 import { channelMessage } from './push-protocol.js';
 import { pushNotice } from './push-notice.js';
@@ -33,7 +33,8 @@ interface OpenStream {
 }
 
 /**
- * Pushes requests and answers into Claude Code sessions through their push streams.
+ * Pushes requests, answers and messages awaiting an ack into Claude Code sessions through their
+ * push streams.
  *
  * A stream lives in the process that holds its GET; a request or answer arriving in any process
  * reaches it as a wake-up on the events channel (as blocked waits are woken), and the holder
@@ -107,7 +108,7 @@ export class PushService implements BeforeApplicationShutdown {
       closed: false,
       backedUp: false,
       heartbeat: setInterval(() => void this.beat(stream), this.config.C3PO_PUSH_HEARTBEAT_S * 1000),
-      stopWatching: [requestTopic(agentId), responseTopic(agentId)].map((topic) =>
+      stopWatching: [requestTopic(agentId), responseTopic(agentId), messageTopic(agentId)].map((topic) =>
         this.wakeups.watch(topic, () => this.schedule(stream)),
       ),
     };

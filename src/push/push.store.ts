@@ -11,8 +11,9 @@ const MOST_PER_PUSH = 10;
 /** Bytes of a message or an answer a push previews (the tools give it whole). */
 const PREVIEW_BYTES = 400;
 /**
- * Queued requests a push looks at, newest first. Older ones were looked at when they arrived;
- * the bound keeps a push's cost flat however full the inbox is.
+ * Queued requests a push looks at, newest first (and mailbox entries, most urgent first). Older
+ * requests were looked at when they arrived; the bound keeps a push's cost flat however full the
+ * inbox or mailbox is.
  */
 const LOOK_BACK = 100;
 
@@ -22,6 +23,14 @@ export interface PushedRequest {
   conversationId: string;
   /** The message's first PREVIEW_BYTES bytes (possibly cut inside a character). */
   message: string;
+}
+
+/** A message awaiting the agent's ack, as a push names it. */
+export interface PushedMessage {
+  id: string;
+  from: string;
+  type: string;
+  subject: string;
 }
 
 export interface PushedAnswer {
@@ -37,6 +46,8 @@ export interface Untold {
   queued: number;
   requests: PushedRequest[];
   answers: PushedAnswer[];
+  /** Messages awaiting the agent's ack it has not been shown (check_messages shows them). */
+  messages: PushedMessage[];
 }
 
 /** Redis I/O of push sessions and streams; each change is one script of the catalog. */
@@ -85,6 +96,23 @@ export class PushStore {
 
   /** Takes what the session has not been told, marking it told. */
   async untold(agentId: string, sessionId: string): Promise<Untold> {
+    const [[queued, requests, answers], messages] = await Promise.all([
+      this.untoldRequests(agentId, sessionId),
+      this.untoldMessages(agentId, sessionId),
+    ]);
+    return { queued, requests, answers, messages };
+  }
+
+  private async untoldMessages(agentId: string, sessionId: string): Promise<PushedMessage[]> {
+    const told = await this.scripts.run(
+      Scripts.collectMessagePushes,
+      { mailbox: this.keys.mailbox(agentId), agent: this.keys.agent(agentId) },
+      { messagePrefix: this.keys.messagePrefix, agentId, sessionId, most: MOST_PER_PUSH, lookBack: LOOK_BACK },
+    );
+    return told.map(([id, from, type, subject]) => ({ id, from, type, subject }));
+  }
+
+  private async untoldRequests(agentId: string, sessionId: string): Promise<[number, PushedRequest[], PushedAnswer[]]> {
     const [queued, requests, answers] = await this.scripts.run(
       Scripts.collectPushes,
       { queued: this.keys.queued(agentId), answers: this.keys.answers(agentId), agent: this.keys.agent(agentId) },
@@ -97,20 +125,15 @@ export class PushStore {
         unreadAnswerKeepMs: UNREAD_ANSWER_KEEP_MS,
       },
     );
-    return {
+    return [
       queued,
-      requests: requests.map(([requestId, from, conversationId, message]) => ({
-        requestId,
-        from,
-        conversationId,
-        message,
-      })),
-      answers: answers.map(([requestId, responder, responseStatus, response]) => ({
+      requests.map(([requestId, from, conversationId, message]) => ({ requestId, from, conversationId, message })),
+      answers.map(([requestId, responder, responseStatus, response]) => ({
         requestId,
         responder,
         responseStatus,
         response,
       })),
-    };
+    ];
   }
 }

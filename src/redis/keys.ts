@@ -190,6 +190,82 @@ export class RedisKeys {
     return `${this.base}reservation-expiry`;
   }
 
+  /** Counter that numbers messages (`msg-<n>`) and orders mailboxes and the timeline. */
+  get messageSequence(): string {
+    return `${this.base}msg-seq`;
+  }
+
+  /**
+   * Prefix of a message's keys; scripts append the id, and for its other keys `:rcpt` (its
+   * recipients' states), `:acks` (ackers by ack time) and `:ack-comments` (their comments).
+   */
+  get messagePrefix(): string {
+    return `${this.base}msg:`;
+  }
+
+  message(messageId: string): string {
+    return `${this.messagePrefix}${messageId}`;
+  }
+
+  /** Each recipient of a message and where it is: 'new', 'shown' (awaiting its ack), 'read', 'acked'. */
+  messageRecipients(messageId: string): string {
+    return `${this.message(messageId)}:rcpt`;
+  }
+
+  messageAcks(messageId: string): string {
+    return `${this.message(messageId)}:acks`;
+  }
+
+  messageAckComments(messageId: string): string {
+    return `${this.message(messageId)}:ack-comments`;
+  }
+
+  /** The agent's undelivered messages (and those awaiting its ack), by priority, then publication order. */
+  mailbox(agentId: string): string {
+    return `${this.mailboxPrefix}${agentId}`;
+  }
+
+  get mailboxPrefix(): string {
+    return `${this.base}mailbox:`;
+  }
+
+  /** The same ids as the agent's mailbox, by when each message expires. */
+  mailboxExpiry(agentId: string): string {
+    return `${this.mailboxExpiryPrefix}${agentId}`;
+  }
+
+  get mailboxExpiryPrefix(): string {
+    return `${this.base}mailbox-exp:`;
+  }
+
+  /** A topic's subscribers (a set of agent ids); scripts build it as prefix + topic + ':subs'. */
+  topicSubscribers(topic: string): string {
+    return `${this.topicPrefix}${topic}:subs`;
+  }
+
+  get topicPrefix(): string {
+    return `${this.base}topic:`;
+  }
+
+  /** The topics an agent subscribed to (a set): C3PO_MAX_TOPICS_PER_AGENT. */
+  subscriptions(agentId: string): string {
+    return `${this.subscriptionsPrefix}${agentId}`;
+  }
+
+  get subscriptionsPrefix(): string {
+    return `${this.base}subs:`;
+  }
+
+  /** Every published message but ACKs, by number: C3PO_TIMELINE_MAX_MESSAGES, the oldest trimmed. */
+  get timeline(): string {
+    return `${this.base}timeline`;
+  }
+
+  /** The ack-awaiting message ids the hooks told one Claude Code session about, by when (a zset). */
+  hookMessagesTold(agentId: string, sessionId: string): string {
+    return `${this.base}hook:${agentId}:${sessionId}:msgs-told`;
+  }
+
   /** Pub/sub channel carrying wake-ups between coordinator processes. */
   get events(): string {
     return `${this.base}events`;

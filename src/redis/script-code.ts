@@ -40,6 +40,14 @@ export enum ScriptCode {
   TooManyReservations = -61,
   /** The agent holds C3PO_MAX_RESERVATIONS_PER_AGENT live reservations. */
   TooManyReservationsForAgent = -62,
+  /** The addressee's mailbox holds C3PO_MAILBOX_MAX_MESSAGES messages. */
+  MailboxFull = -40,
+  /** An ack from an agent the message was not delivered to. */
+  NotRecipient = -41,
+  /** The agent is subscribed to C3PO_MAX_TOPICS_PER_AGENT topics. */
+  TooManyTopics = -42,
+  /** An ack of an ACK message: acks are not acknowledged. */
+  AckOfAck = -43,
 }
 
 /** A code as words for logs and the audit trail: Ok → "ok", UnknownTarget → "unknown target". */

@@ -28,6 +28,7 @@
 --- @include "now"
 --- @include "request"
 --- @include "inbox"
+--- @include "send-bucket"
 local now = nowMs()
 -- Every agent record has last_seen (touchAgent writes it first): without it there is no agent.
 local target = redis.call('HMGET', KEYS[1], 'last_seen', 'left_at')
@@ -57,14 +58,9 @@ if ARGV[3] ~= '1' then
 end
 -- A token in the sender's bucket, refilled continuously since it was last spent.
 local perMinute = tonumber(ARGV[18])
-local bucket = redis.call('HMGET', KEYS[12], 'tokens', 'at')
-local tokens = perMinute
-if bucket[1] then
-  local refilled = math.max(0, now - tonumber(bucket[2])) * perMinute / 60000
-  tokens = math.min(perMinute, tonumber(bucket[1]) + refilled)
-end
+local tokens = bucketTokens(KEYS[12], perMinute, now)
 if tokens < 1 then
-  return { Code.SendRateExceeded, math.ceil((1 - tokens) * 60000 / perMinute) }
+  return { Code.SendRateExceeded, msUntilToken(tokens, perMinute) }
 end
 -- Room in the target's inbox: expired requests at its head (the oldest) make way first.
 local bytes = #ARGV[6] + #ARGV[7]
@@ -91,9 +87,7 @@ end
 if ARGV[3] == '1' then
   redis.call('HSET', KEYS[5], 'conversation_id', ARGV[2], 'started_by', ARGV[4])
 end
-redis.call('HSET', KEYS[12], 'tokens', tokens - 1, 'at', now)
--- Untouched for a minute, a bucket is full again: the same as none.
-redis.call('PEXPIRE', KEYS[12], 60000)
+spendToken(KEYS[12], tokens, now)
 local seq = redis.call('INCR', KEYS[8])
 local ttl = tonumber(ARGV[8])
 redis.call('HSET', KEYS[2],
