@@ -3,6 +3,8 @@ import { contextChars, ListedTool, listedTools } from './support/tool-list.js';
 
 /** The issue's ceiling on what the whole tool list costs every session, in characters. */
 const CONTEXT_BUDGET_CHARS = 12_000;
+/** What Claude Code puts before each name of the plugin's tools (bench/tool-list-size.ts shows it adds nothing else). */
+const CLAUDE_CODE_NAME_PREFIX = 'mcp__plugin_c3po_c3po__';
 
 describe('the tool list a model is offered', () => {
   let coordinator: Coordinator;
@@ -15,8 +17,8 @@ describe('the tool list a model is offered', () => {
 
   afterAll(() => coordinator.close());
 
-  it(`costs under ${CONTEXT_BUDGET_CHARS} characters of names, descriptions and schemas`, () => {
-    const total = tools.reduce((sum, tool) => sum + contextChars(tool), 0);
+  it(`costs under ${CONTEXT_BUDGET_CHARS} characters of names, descriptions and schemas, as Claude Code sends them`, () => {
+    const total = tools.reduce((sum, tool) => sum + contextChars(tool) + CLAUDE_CODE_NAME_PREFIX.length, 0);
     expect(total).toBeLessThan(CONTEXT_BUDGET_CHARS);
   });
 
