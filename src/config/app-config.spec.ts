@@ -40,6 +40,11 @@ describe('loadConfig', () => {
       C3PO_MAX_PUSH_SESSIONS_PER_AGENT: 10,
       C3PO_AUDIT_MAX_ENTRIES: 100000,
       C3PO_AUDIT_REFUSALS_PER_S: 20,
+      C3PO_MAX_TASKS_PER_BOARD: 1000,
+      C3PO_MAX_BOARDS: 100,
+      C3PO_TASK_LEASE_S: 300,
+      C3PO_TASK_MAX_ATTEMPTS: 3,
+      C3PO_TASK_KEEP_S: 604800,
     });
   });
 
@@ -75,6 +80,11 @@ describe('loadConfig', () => {
     ['C3PO_AUDIT_REFUSALS_PER_S', '0'],
     ['C3PO_NUDGE_INTERVAL_S', '-1'],
     ['C3PO_NUDGE_INTERVAL_S', '3601'],
+    ['C3PO_MAX_TASKS_PER_BOARD', '0'],
+    ['C3PO_MAX_BOARDS', 'many'],
+    ['C3PO_TASK_LEASE_S', '0'],
+    ['C3PO_TASK_MAX_ATTEMPTS', '0'],
+    ['C3PO_TASK_KEEP_S', '59'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}="${value.replace('.', '\\.')}"`));

@@ -1,6 +1,6 @@
 /**
  * Wake-up topics, published on the events channel by the scripts and matched by the waits.
- * RedisScripts writes these prefixes into each script as `Topic.request`, `Topic.answer`, `Topic.response`.
+ * RedisScripts writes these prefixes into each script as `Topic.request`, `Topic.answer`, `Topic.response`, `Topic.task`.
  */
 export const TopicPrefix = {
   /** "A request was queued for this agent": followed by the agent id. */
@@ -9,6 +9,8 @@ export const TopicPrefix = {
   answer: 'a:',
   /** "A request this agent sent was answered": followed by the sender's id (wakes its push streams). */
   response: 'r:',
+  /** "A task of this board became claimable": followed by the board name. */
+  task: 't:',
 } as const;
 
 export function requestTopic(agentId: string): string {
@@ -21,4 +23,8 @@ export function answerTopic(requestId: string): string {
 
 export function responseTopic(agentId: string): string {
   return `${TopicPrefix.response}${agentId}`;
+}
+
+export function taskTopic(board: string): string {
+  return `${TopicPrefix.task}${board}`;
 }
