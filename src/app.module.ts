@@ -16,6 +16,7 @@ import { PresenceModule } from './presence/presence.module.js';
 import { PushModule } from './push/push.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { RequestsModule } from './requests/requests.module.js';
+import { TasksModule } from './tasks/tasks.module.js';
 import { HostOriginMiddleware } from './security/host-origin.middleware.js';
 
 @Module({
@@ -28,6 +29,7 @@ import { HostOriginMiddleware } from './security/host-origin.middleware.js';
     PresenceModule,
     AgentsModule,
     RequestsModule,
+    TasksModule,
     PushModule,
     HooksModule,
     HealthModule,

@@ -9,6 +9,8 @@ export interface CallContext {
   tool?: string;
   request_id?: string;
   to_agent?: string;
+  /** The task a task call created, claimed or changed. */
+  task_id?: string;
   /** How an MCP tool call ended: its result's status, or "error". */
   outcome?: string;
   error?: string;
