@@ -27,19 +27,29 @@ describe.each(clientKinds)('MCP tools with %s', (kind) => {
     expect(alice.protocolVersion).toBe(kind.startsWith('sdk-1.x') ? '2025-11-25' : '2026-07-28');
   });
 
-  it('lists the twelve tools', async () => {
+  it('lists the tools', async () => {
     expect(await alice.listTools()).toEqual([
       'cancel_request',
+      'claim_task',
+      'complete_task',
+      'create_task',
+      'fail_task',
+      'get_board',
       'get_conversation',
       'get_pending_requests',
       'get_request',
       'get_request_status',
       'list_agents',
+      'list_tasks',
       'register_agent',
+      'release_task',
       'respond_to_request',
       'send_request',
+      'set_plan',
+      'update_task',
       'wait_for_request',
       'wait_for_response',
+      'wait_for_task',
     ]);
   });
 
