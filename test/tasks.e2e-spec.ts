@@ -3,6 +3,7 @@ import request from 'supertest';
 import { RedisKeys } from '../src/redis/keys.js';
 import { REDIS_CLIENT } from '../src/redis/redis.constants.js';
 import { TaskSweeperService } from '../src/tasks/task-sweeper.service.js';
+import { TasksService } from '../src/tasks/tasks.service.js';
 import { Agent, clientKinds } from './support/mcp-clients.js';
 import { Coordinator, eventually, startCoordinator } from './support/coordinator.js';
 
@@ -680,6 +681,25 @@ describe('wait_for_task progress', () => {
     } finally {
       await waiter.close();
       await ticking.close();
+    }
+  });
+});
+
+describe('wait_for_task cancelled as it claims', () => {
+  it('gives the task back, so no claim outlives a caller that left', async () => {
+    const coordinator = await startCoordinator();
+    try {
+      const tasks = coordinator.app.get(TasksService);
+      const { task_id } = await tasks.create('leader', { board: 'left', title: 't', description: 'd' });
+      // The first look claims before the wait sees its signal: the claim is made for a caller already gone.
+      const gone = AbortSignal.abort();
+      expect(await tasks.waitForTask('quitter', 'left', 30, { signal: gone })).toEqual({
+        status: 'timeout',
+        waited_seconds: 30,
+      });
+      expect(await tasks.get(task_id)).toMatchObject({ status: 'available', assignee: null, attempts: 1 });
+    } finally {
+      await coordinator.close();
     }
   });
 });
