@@ -21,7 +21,7 @@ const RUNS = Number(process.env.TASK_PROPERTY_RUNS ?? 1000);
 const MAX_COMMANDS = 40;
 
 type Command =
-  | { kind: 'create'; agent: string; priority: number; deps: number[] }
+  | { kind: 'create'; agent: string; priority: number; deps: number[]; unknown: boolean }
   | { kind: 'claimBest'; agent: string }
   | { kind: 'claimId'; agent: string; target: number }
   | { kind: 'complete' | 'release'; actor: string | null; target: number; claimedOnly: boolean }
@@ -55,8 +55,15 @@ const agent = fc.constantFrom(...AGENTS);
 const actor = fc.oneof({ arbitrary: fc.constant(null), weight: 3 }, { arbitrary: agent, weight: 1 });
 const priority = fc.integer({ min: 1, max: 10 });
 const indexes = fc.uniqueArray(fc.nat({ max: 50 }), { maxLength: 3 });
+/** Now and then a dependency that is no task of the board, which must be refused. */
+const unknown = fc.oneof({ arbitrary: fc.constant(false), weight: 9 }, { arbitrary: fc.constant(true), weight: 1 });
+/** An id no run reaches. */
+const UNKNOWN_ID = 'task-999999999';
 const command: fc.Arbitrary<Command> = fc.oneof(
-  { arbitrary: fc.record({ kind: fc.constant('create' as const), agent, priority, deps: indexes }), weight: 4 },
+  {
+    arbitrary: fc.record({ kind: fc.constant('create' as const), agent, priority, deps: indexes, unknown }),
+    weight: 4,
+  },
   { arbitrary: fc.record({ kind: fc.constant('claimBest' as const), agent }), weight: 3 },
   { arbitrary: fc.record({ kind: fc.constant('claimId' as const), agent, target: fc.nat() }), weight: 2 },
   {
@@ -84,7 +91,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
       target: fc.nat(),
       priority: fc.option(priority),
       deps: fc.option(indexes),
-      unknown: fc.oneof({ arbitrary: fc.constant(false), weight: 9 }, { arbitrary: fc.constant(true), weight: 1 }),
+      unknown,
     }),
     weight: 3,
   },
@@ -242,9 +249,20 @@ describe('task board properties', () => {
     switch (cmd.kind) {
       case 'create': {
         const deps = [...new Set(cmd.deps.filter(() => model.length > 0).map((i) => model[i % model.length].id))];
-        const task = (await expectOutcome(() =>
-          tasks.create(cmd.agent, { board, title: 't', description: 'd', priority: cmd.priority, depends_on: deps }),
-        ))!;
+        const task = await expectOutcome(
+          () =>
+            tasks.create(cmd.agent, {
+              board,
+              title: 't',
+              description: 'd',
+              priority: cmd.priority,
+              depends_on: cmd.unknown ? [...deps, UNKNOWN_ID] : deps,
+            }),
+          cmd.unknown ? /which is not a task of board/ : undefined,
+        );
+        if (!task) {
+          return;
+        }
         // Ids never collide, across every board and run.
         expect(seenIds.has(task.task_id)).toBe(false);
         seenIds.add(task.task_id);
@@ -335,7 +353,7 @@ describe('task board properties', () => {
           return;
         }
         const deps = cmd.deps && [
-          ...new Set([...cmd.deps.map((i) => model[i % model.length].id), ...(cmd.unknown ? ['task-999999999'] : [])]),
+          ...new Set([...cmd.deps.map((i) => model[i % model.length].id), ...(cmd.unknown ? [UNKNOWN_ID] : [])]),
         ];
         const refusal =
           task.status === 'done'
