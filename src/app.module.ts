@@ -19,6 +19,7 @@ import { PushModule } from './push/push.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { RequestsModule } from './requests/requests.module.js';
 import { ReservationsModule } from './reservations/reservations.module.js';
+import { TasksModule } from './tasks/tasks.module.js';
 import { HostOriginMiddleware } from './security/host-origin.middleware.js';
 
 @Module({
@@ -34,6 +35,7 @@ import { HostOriginMiddleware } from './security/host-origin.middleware.js';
     FindingsModule,
     ReservationsModule,
     MessagesModule,
+    TasksModule,
     PushModule,
     HooksModule,
     HealthModule,

@@ -48,6 +48,11 @@ describe('loadConfig', () => {
       C3PO_MAX_RESERVATIONS: 1000,
       C3PO_MAX_RESERVATIONS_PER_AGENT: 100,
       C3PO_MAX_RESERVATION_TTL_S: 86400,
+      C3PO_MAX_TASKS_PER_BOARD: 1000,
+      C3PO_MAX_BOARDS: 100,
+      C3PO_TASK_LEASE_S: 300,
+      C3PO_TASK_MAX_ATTEMPTS: 3,
+      C3PO_TASK_KEEP_S: 604800,
     });
   });
 
@@ -92,6 +97,11 @@ describe('loadConfig', () => {
     ['C3PO_MAILBOX_MAX_MESSAGES', '0'],
     ['C3PO_MAX_TOPICS_PER_AGENT', 'many'],
     ['C3PO_TIMELINE_MAX_MESSAGES', '-5'],
+    ['C3PO_MAX_TASKS_PER_BOARD', '0'],
+    ['C3PO_MAX_BOARDS', 'many'],
+    ['C3PO_TASK_LEASE_S', '0'],
+    ['C3PO_TASK_MAX_ATTEMPTS', '0'],
+    ['C3PO_TASK_KEEP_S', '59'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}="${value.replace('.', '\\.')}"`));

@@ -327,6 +327,35 @@ export class AppConfig {
   @IsInt()
   @Min(1)
   C3PO_MAX_RESERVATION_TTL_S = 24 * 3600;
+  /** Tasks one board holds, open and closed (closed ones leave C3PO_TASK_KEEP_S after they closed). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  C3PO_MAX_TASKS_PER_BOARD = 1000;
+
+  /** Task boards the coordinator holds. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  C3PO_MAX_BOARDS = 100;
+
+  /** How long a claimed task is its claimer's; the claimer's activity renews it (see TaskSweeperService). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  C3PO_TASK_LEASE_S = 300;
+
+  /** Claims after which a task whose lease runs out, or that fails with retry, is failed for good. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  C3PO_TASK_MAX_ATTEMPTS = 3;
+
+  /** How long a done or failed task stays on its board; a board without tasks, its plan untouched this long, goes too. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  C3PO_TASK_KEEP_S = 7 * 24 * 3600;
 }
 
 /**

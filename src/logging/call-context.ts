@@ -11,6 +11,8 @@ export interface CallContext {
   to_agent?: string;
   /** The message a publish stored or an ack acknowledged. */
   message_id?: string;
+  /** The task a task call created, claimed or changed. */
+  task_id?: string;
   /** How an MCP tool call ended: its result's status, or "error". */
   outcome?: string;
   error?: string;

@@ -2,7 +2,7 @@ import type { McpContext } from '@rekog/mcp-nest';
 import type { Response } from 'express';
 import { z } from 'zod';
 import type { AgentRequest } from '../agents/agent-id.guard.js';
-import type { WaitHooks } from '../requests/requests.service.js';
+import type { WaitHooks } from '../requests/waits.service.js';
 
 /**
  * A tool's arguments as MCP-Nest takes them (a Standard Schema), validated by zod, whose JSON

@@ -117,6 +117,25 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly tasksClaimed = new Counter({
+    name: 'c3po_tasks_claimed_total',
+    help: 'Tasks claimed (claim_task, wait_for_task)',
+    registers: [this.registry],
+  });
+
+  readonly tasksCompleted = new Counter({
+    name: 'c3po_tasks_completed_total',
+    help: 'Tasks completed',
+    registers: [this.registry],
+  });
+
+  readonly taskLeasesExpired = new Counter({
+    name: 'c3po_task_leases_expired_total',
+    help: 'Task claims whose lease ran out with the claimer unseen, by what became of the task',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'c3po_' });
   }

@@ -266,6 +266,71 @@ export class RedisKeys {
     return `${this.base}hook:${agentId}:${sessionId}:msgs-told`;
   }
 
+  /** Prefix of agent hashes, for scripts that read the agents their ids name (task claimers). */
+  get agentPrefix(): string {
+    return `${this.base}agent:`;
+  }
+
+  /**
+   * Prefix of task hashes; scripts append a task id, and ":waiting" (its dependencies not done
+   * yet, a set) or ":dependents" (the tasks that depend on it, a set). See includes/task.lua.
+   */
+  get taskPrefix(): string {
+    return `${this.base}task:`;
+  }
+
+  task(taskId: string): string {
+    return `${this.taskPrefix}${taskId}`;
+  }
+
+  taskWaiting(taskId: string): string {
+    return `${this.task(taskId)}:waiting`;
+  }
+
+  taskDependents(taskId: string): string {
+    return `${this.task(taskId)}:dependents`;
+  }
+
+  /** The one counter task ids come from (`task-<n>`), on every board: ids never collide. */
+  get taskSequence(): string {
+    return `${this.base}task-seq`;
+  }
+
+  /**
+   * Prefix of board hashes (goal, plan); scripts append a board name, and ":<index>" for the
+   * board's zsets (boardIndex). Board names hold no ":", so the two never meet.
+   */
+  get boardPrefix(): string {
+    return `${this.base}board:`;
+  }
+
+  board(board: string): string {
+    return `${this.boardPrefix}${board}`;
+  }
+
+  /**
+   * A board's task zsets: "tasks" (all) and each status's ("available", "claimed", "done",
+   * "failed") by seq; "ready" the claimable ones (available, nothing to wait for) by priority, then age.
+   */
+  boardIndex(board: string, index: 'tasks' | 'ready' | 'available' | 'claimed' | 'done' | 'failed'): string {
+    return `${this.board(board)}:${index}`;
+  }
+
+  /** Boards with tasks or a plan, by their last change (C3PO_MAX_BOARDS). */
+  get boards(): string {
+    return `${this.base}boards`;
+  }
+
+  /** Claimed tasks by when their lease runs out. */
+  get taskLeases(): string {
+    return `${this.base}task-leases`;
+  }
+
+  /** Done and failed tasks by when they closed (C3PO_TASK_KEEP_S). */
+  get closedTasks(): string {
+    return `${this.base}task-closed`;
+  }
+
   /** Pub/sub channel carrying wake-ups between coordinator processes. */
   get events(): string {
     return `${this.base}events`;

@@ -8,6 +8,17 @@ export type FlatHash = string[];
 type Refusal = ScriptCode;
 /** A limit's refusal: its code and the measure the caller is told (how full, how long to wait). */
 type LimitRefusal<C extends ScriptCode> = [C, number];
+/** A task as the task scripts return it: its hash, and the dependencies it still waits for. */
+export type TaskFlat = [FlatHash, string[]];
+/** The task scripts' first three arguments (includes/task.lua). */
+const TASK_ARGS = ['taskPrefix', 'boardPrefix', 'channel'] as const;
+/** Why an agent cannot complete, fail or release a task (includes/task.lua notOwnClaim). */
+type NotOwnClaim =
+  | ScriptCode.TaskNotFound
+  | ScriptCode.TaskDone
+  | ScriptCode.TaskFailed
+  | ScriptCode.TaskNotClaimed
+  | [ScriptCode.NotAssignee, string];
 
 /** A reservation as the scripts reply it: agent, pattern, '1' exclusive or '0', reason, created_at, expires_at. */
 export type ReservationReply = [string, string, '1' | '0', string, number, number];
@@ -263,4 +274,76 @@ export const Scripts = {
     ['mailbox', 'agent'],
     ['messagePrefix', 'agentId', 'sessionId', 'most', 'lookBack'],
   ),
+  createTask: defineScript<
+    | [ScriptCode.Ok, TaskFlat]
+    | LimitRefusal<ScriptCode.TooManyBoards | ScriptCode.BoardFull>
+    | [ScriptCode.UnknownDependency, string]
+  >()(
+    'createTask',
+    ['boards', 'sequence'],
+    [
+      ...TASK_ARGS,
+      'board',
+      'creator',
+      'title',
+      'description',
+      'priority',
+      'dependsOn',
+      'files',
+      'hints',
+      'maxTasks',
+      'maxBoards',
+    ],
+  ),
+  claimTask: defineScript<
+    | [ScriptCode.Ok, TaskFlat | null]
+    | ScriptCode.TaskNotFound
+    | ScriptCode.TaskDone
+    | ScriptCode.TaskFailed
+    | [ScriptCode.TaskClaimed, string]
+    | [ScriptCode.TaskWaiting, string[]]
+  >()('claimTask', ['leases', 'boards'], [...TASK_ARGS, 'board', 'taskId', 'agent', 'leaseMs']),
+  completeTask: defineScript<[ScriptCode.Ok | ScriptCode.Duplicate, TaskFlat] | NotOwnClaim>()(
+    'completeTask',
+    ['leases', 'closed', 'boards', 'task'],
+    [...TASK_ARGS, 'board', 'taskId', 'agent', 'result'],
+  ),
+  failTask: defineScript<[ScriptCode.Ok, TaskFlat] | NotOwnClaim>()(
+    'failTask',
+    ['leases', 'closed', 'boards', 'task'],
+    [...TASK_ARGS, 'board', 'taskId', 'agent', 'reason', 'retry', 'maxAttempts'],
+  ),
+  releaseTask: defineScript<[ScriptCode.Ok, TaskFlat] | NotOwnClaim>()(
+    'releaseTask',
+    ['leases', 'boards'],
+    [...TASK_ARGS, 'board', 'taskId', 'agent'],
+  ),
+  updateTask: defineScript<
+    | [ScriptCode.Ok, TaskFlat]
+    | ScriptCode.TaskNotFound
+    | ScriptCode.TaskDone
+    | [ScriptCode.TaskClaimed, string]
+    | [ScriptCode.UnknownDependency, string]
+    | [ScriptCode.DependencyCycle, string[]]
+  >()(
+    'updateTask',
+    ['task', 'boards'],
+    [...TASK_ARGS, 'board', 'taskId', 'priority', 'setDescription', 'description', 'dependsOn'],
+  ),
+  setPlan: defineScript<[ScriptCode.Ok, number] | LimitRefusal<ScriptCode.TooManyBoards>>()(
+    'setPlan',
+    ['board', 'boards'],
+    ['board', 'goal', 'plan', 'agent', 'maxBoards'],
+  ),
+  listTasks: defineScript<[FlatHash, [number, number, number, number], TaskFlat[], string]>()(
+    'listTasks',
+    ['board'],
+    [...TASK_ARGS, 'board', 'status', 'assignee', 'cursor', 'limit', 'budget'],
+  ),
+  sweepTaskLeases: defineScript<[string[], string[], string[]]>()(
+    'sweepTaskLeases',
+    ['leases', 'closed'],
+    [...TASK_ARGS, 'agentPrefix', 'leaseMs', 'maxAttempts', 'limit'],
+  ),
+  pruneTasks: defineScript<[number, number]>()('pruneTasks', ['closed', 'boards'], [...TASK_ARGS, 'keepMs', 'limit']),
 } as const;

@@ -34,12 +34,25 @@ export enum ScriptCode {
   NoPlaceLeft = -18,
   /** The call's API key has used C3PO_MAX_AGENTS_PER_KEY agent ids: no record for another. */
   TooManyAgentsForKey = -19,
-  /** Another agent's live reservation overlaps a requested path, and one of the two is exclusive. */
-  ReservationConflict = -60,
-  /** The coordinator holds C3PO_MAX_RESERVATIONS live reservations. */
-  TooManyReservations = -61,
-  /** The agent holds C3PO_MAX_RESERVATIONS_PER_AGENT live reservations. */
-  TooManyReservationsForAgent = -62,
+  /** The coordinator holds C3PO_MAX_BOARDS boards: no new one. */
+  TooManyBoards = -20,
+  /** The board holds C3PO_MAX_TASKS_PER_BOARD tasks. */
+  BoardFull = -21,
+  /** A dependency that is no task of the board. */
+  UnknownDependency = -22,
+  /** Dependencies that would make a task depend on itself. */
+  DependencyCycle = -23,
+  TaskNotFound = -24,
+  /** Claimed (by someone else, for a claim or a change of dependencies). */
+  TaskClaimed = -25,
+  TaskDone = -26,
+  TaskFailed = -27,
+  /** Available, but some dependencies are not done yet. */
+  TaskWaiting = -28,
+  /** Available: nobody claimed it, so nobody can complete, fail or release it. */
+  TaskNotClaimed = -29,
+  /** Claimed by another agent than the caller. */
+  NotAssignee = -30,
   /** The addressee's mailbox holds C3PO_MAILBOX_MAX_MESSAGES messages. */
   MailboxFull = -40,
   /** An ack from an agent the message was not delivered to. */
@@ -48,6 +61,12 @@ export enum ScriptCode {
   TooManyTopics = -42,
   /** An ack of an ACK message: acks are not acknowledged. */
   AckOfAck = -43,
+  /** Another agent's live reservation overlaps a requested path, and one of the two is exclusive. */
+  ReservationConflict = -60,
+  /** The coordinator holds C3PO_MAX_RESERVATIONS live reservations. */
+  TooManyReservations = -61,
+  /** The agent holds C3PO_MAX_RESERVATIONS_PER_AGENT live reservations. */
+  TooManyReservationsForAgent = -62,
 }
 
 /** A code as words for logs and the audit trail: Ok → "ok", UnknownTarget → "unknown target". */

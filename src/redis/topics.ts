@@ -1,7 +1,7 @@
 /**
  * Wake-up topics, published on the events channel by the scripts and matched by the waits.
  * RedisScripts writes these prefixes into each script as `Topic.request`, `Topic.answer`, `Topic.response`,
- * `Topic.message`.
+ * `Topic.message`, `Topic.task`.
  */
 export const TopicPrefix = {
   /** "A request was queued for this agent": followed by the agent id. */
@@ -12,6 +12,8 @@ export const TopicPrefix = {
   response: 'r:',
   /** "A message was put in this agent's mailbox": followed by the agent id. */
   message: 'm:',
+  /** "A task of this board became claimable": followed by the board name. */
+  task: 't:',
 } as const;
 
 export function requestTopic(agentId: string): string {
@@ -28,4 +30,8 @@ export function responseTopic(agentId: string): string {
 
 export function messageTopic(agentId: string): string {
   return `${TopicPrefix.message}${agentId}`;
+}
+
+export function taskTopic(board: string): string {
+  return `${TopicPrefix.task}${board}`;
 }

@@ -5,12 +5,13 @@ import { DeliveryService } from './delivery.service.js';
 import { RequestsController } from './requests.controller.js';
 import { RequestsService } from './requests.service.js';
 import { RequestsStore } from './requests.store.js';
+import { WaitsService } from './waits.service.js';
 import { WakeupService } from './wakeup.service.js';
 
 @Module({
   imports: [AgentsModule],
   controllers: [RequestsController, DeadLettersController],
-  providers: [RequestsService, RequestsStore, DeliveryService, WakeupService],
-  exports: [RequestsService, WakeupService],
+  providers: [RequestsService, RequestsStore, DeliveryService, WakeupService, WaitsService],
+  exports: [RequestsService, WakeupService, WaitsService],
 })
 export class RequestsModule {}

@@ -7,12 +7,10 @@ import {
   Injectable,
   Logger,
   NotFoundException,
-  UnauthorizedException,
 } from '@nestjs/common';
 import { AgentsService } from '../agents/agents.service.js';
 import { parseAgentId } from '../agents/agent-id.js';
 import { AuditService } from '../audit/audit.service.js';
-import { ApiKeysService } from '../auth/api-keys.service.js';
 import { KeyHolder } from '../auth/api-keys.store.js';
 import { AppConfig } from '../config/app-config.js';
 import { grouped } from '../common/grouped.js';
@@ -22,7 +20,6 @@ import { annotateCall } from '../logging/call-context.js';
 import { Metrics } from '../metrics/metrics.js';
 import { PresenceService } from '../presence/presence.service.js';
 import { describeCode, ScriptCode } from '../redis/script-code.js';
-import { isStorageUnavailable } from '../redis/storage-errors.js';
 import { answerTopic } from '../redis/topics.js';
 import { DeliveryService } from './delivery.service.js';
 import {
@@ -40,7 +37,8 @@ import {
   stateOf,
 } from './request-record.js';
 import { RequestsStore } from './requests.store.js';
-import { WaitOutcome, WakeupService } from './wakeup.service.js';
+import { WaitHooks, WaitsService } from './waits.service.js';
+import { WakeupService } from './wakeup.service.js';
 
 export interface SendRequestInput {
   target: string;
@@ -56,13 +54,6 @@ export interface SendRequestResult {
   status: RequestState;
   target_online: boolean;
   duplicate?: true;
-}
-
-/** How a blocked wait is observed: the caller's cancellation and a progress sink, and the caller's API key. */
-export interface WaitHooks {
-  key?: KeyHolder;
-  signal?: AbortSignal;
-  onProgress?: (elapsedMs: number, timeoutMs: number) => Promise<void>;
 }
 
 /** A wait that ended without its answer for a reason of the coordinator's: call again. */
@@ -111,13 +102,6 @@ const UNAVAILABLE: CallAgain = {
 /** Most ids an unknown-target error suggests. */
 const SUGGESTIONS = 3;
 
-/**
- * How long a blocked wait's place among C3PO_MAX_WAITS_PER_AGENT outlives its timeout: a wait
- * ends a little after it (its last Redis read, the answer going out), and must be counted until
- * then; a crashed process's waits free their places this long after their timeouts.
- */
-const WAIT_PLACE_SLACK_MS = 5000;
-
 /** The audit outcome of each limit a send can meet. */
 const SEND_LIMITS: Partial<Record<ScriptCode, string>> = {
   [ScriptCode.SendRateExceeded]: 'send rate',
@@ -138,7 +122,7 @@ export class RequestsService {
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
     private readonly audit: AuditService,
-    private readonly apiKeys: ApiKeysService,
+    private readonly waits: WaitsService,
   ) {
     metrics.gauge('c3po_blocked_waiters', 'Waits blocked in this process now', () => wakeups.blockedWaiters);
   }
@@ -219,16 +203,14 @@ export class RequestsService {
   }
 
   async waitForRequest(agentId: string, timeoutSeconds: number, hooks: WaitHooks = {}): Promise<WaitForRequestResult> {
-    const outcome = await this.timedWait('wait_for_request', () =>
-      this.blocking(agentId, 'wait_for_request', timeoutSeconds, () =>
-        this.delivery.receive(agentId, this.waitOptions(agentId, timeoutSeconds, hooks)),
-      ),
+    const outcome = await this.waits.run(agentId, 'wait_for_request', timeoutSeconds, hooks, (options) =>
+      this.delivery.receive(agentId, options),
     );
     switch (outcome.kind) {
       case 'found':
         if (hooks.key && outcome.handed) {
           // A hand-off skips the check before each attempt: give the request back for the next taker.
-          await this.ensureKeyValid(hooks.key).catch(async (error: Error) => {
+          await this.waits.ensureKeyValid(hooks.key).catch(async (error: Error) => {
             await this.delivery.giveBack(agentId, outcome.value.request_id);
             throw error;
           });
@@ -282,33 +264,31 @@ export class RequestsService {
     // answer: only reads made after the doorbell is set up are sure to see an answer whose
     // wake-up they could otherwise miss.
     let lastSeen: RequestRecord | undefined;
-    const outcome = await this.timedWait('wait_for_response', () =>
-      this.blocking(agentId, 'wait_for_response', timeoutSeconds, () =>
-        this.wakeups.waitFor<Answered | Unanswered>(
-          answerTopic(requestId),
-          async () => {
-            const request = await this.store.get(requestId);
-            if (!request) {
-              throw new NotFoundException(
-                lastSeen ? `request '${requestId}' expired while waiting` : `request '${requestId}' not found`,
-              );
-            }
-            lastSeen = request;
-            if (request.from_agent !== agentId) {
-              throw new ForbiddenException(
-                `only the sender ('${request.from_agent}') can wait for request '${requestId}'`,
-              );
-            }
-            return closedResult(request);
-          },
-          this.waitOptions(agentId, timeoutSeconds, hooks),
-        ),
+    const outcome = await this.waits.run(agentId, 'wait_for_response', timeoutSeconds, hooks, (options) =>
+      this.wakeups.waitFor<Answered | Unanswered>(
+        answerTopic(requestId),
+        async () => {
+          const request = await this.store.get(requestId);
+          if (!request) {
+            throw new NotFoundException(
+              lastSeen ? `request '${requestId}' expired while waiting` : `request '${requestId}' not found`,
+            );
+          }
+          lastSeen = request;
+          if (request.from_agent !== agentId) {
+            throw new ForbiddenException(
+              `only the sender ('${request.from_agent}') can wait for request '${requestId}'`,
+            );
+          }
+          return closedResult(request);
+        },
+        options,
       ),
     );
     switch (outcome.kind) {
       case 'found':
         if (hooks.key && outcome.handed) {
-          await this.ensureKeyValid(hooks.key);
+          await this.waits.ensureKeyValid(hooks.key);
         }
         if (outcome.value.status === 'answered') {
           // Not awaited: the answer need not wait; unmarked, a push may tell the sender once more.
@@ -421,79 +401,9 @@ export class RequestsService {
     };
   }
 
-  private async timedWait<T>(tool: string, wait: () => Promise<WaitOutcome<T>>): Promise<WaitOutcome<T>> {
-    const stop = this.metrics.waitDuration.startTimer({ tool });
-    const outcome = await wait();
-    stop({ outcome: outcome.kind });
-    return outcome;
-  }
-
-  /**
-   * Runs a wait that may block in one of the agent's C3PO_MAX_WAITS_PER_AGENT places, counted in
-   * Redis across processes; a wait with timeout 0 only looks, and takes none. With Redis away the
-   * wait ends "unavailable", as it would at its first read.
-   */
-  private async blocking<T>(
-    agentId: string,
-    tool: string,
-    timeoutSeconds: number,
-    wait: () => Promise<WaitOutcome<T>>,
-  ): Promise<WaitOutcome<T>> {
-    if (timeoutSeconds === 0) {
-      return wait();
-    }
-    const waitId = randomUUID();
-    let place: ScriptCode;
-    try {
-      place = await this.store.beginWait(agentId, waitId, timeoutSeconds * 1000 + WAIT_PLACE_SLACK_MS);
-    } catch (error) {
-      if (isStorageUnavailable(error)) {
-        return { kind: 'unavailable' };
-      }
-      throw error;
-    }
-    if (place === ScriptCode.NoPlaceLeft) {
-      this.audit.record({ action: 'refused.limit', outcome: 'wait cap', agent: agentId, detail: `tool=${tool}` });
-      throw new TooManyRequestsException(
-        `'${agentId}' already has ${grouped(this.config.C3PO_MAX_WAITS_PER_AGENT)} blocked waits ` +
-          '(C3PO_MAX_WAITS_PER_AGENT): let one finish or cancel it',
-      );
-    }
-    try {
-      return await wait();
-    } finally {
-      // Not awaited: the answer need not wait for it, and a place not given back ages out.
-      this.store.endWait(agentId, waitId).catch((error: Error) => {
-        this.logger.debug(`wait place not given back (it ages out): ${error.message}`);
-      });
-    }
-  }
-
   private recordDelivery(request: RequestRecord): void {
     this.metrics.deliveryLatency.observe((Number(request.delivered_at) - Number(request.created_at)) / 1000);
     annotateCall({ request_id: request.request_id });
-  }
-
-  private waitOptions(agentId: string, timeoutSeconds: number, hooks: WaitHooks) {
-    const timeoutMs = timeoutSeconds * 1000;
-    return {
-      timeoutMs,
-      signal: hooks.signal,
-      onHeartbeat: async (elapsedMs: number) => {
-        await this.presence.seen(agentId, '', { create: false });
-        await hooks.onProgress?.(elapsedMs, timeoutMs);
-      },
-      stillAllowed: hooks.key && (() => this.ensureKeyValid(hooks.key!)),
-    };
-  }
-
-  /** A wait outlives the guard's check: a key revoked meanwhile must not be served what arrives. */
-  private async ensureKeyValid(key: KeyHolder): Promise<void> {
-    if (!(await this.apiKeys.isValid(key.id))) {
-      throw new UnauthorizedException(
-        `the API key '${key.name}' was revoked: ask the coordinator's operator for a key`,
-      );
-    }
   }
 
   private checkSize(field: string, value: string): void {

@@ -1,0 +1,37 @@
+--[[ One page of a board's tasks, oldest first, with the board's goal, plan and counts by
+  status. With an assignee, tasks of others are skipped, looking at no more than ARGV[9] tasks
+  per call: such a page may hold fewer than ARGV[8] tasks and still have a next cursor.
+  KEYS[1] board hash
+  ARGV[1] task key prefix   ARGV[2] board key prefix   ARGV[3] events channel (unused)
+  ARGV[4] board   ARGV[5] status, or '' for all   ARGV[6] assignee, or '' for anyone
+  ARGV[7] cursor: the seq after which to start, '' from the oldest   ARGV[8] page size
+  ARGV[9] most tasks to look at
+  Returns {board hash as a flat array, {available, claimed, done, failed},
+           task views, next cursor or ''} ]]
+--- @include "task"
+local board, assignee = ARGV[4], ARGV[6]
+local index = boardIndex(board, ARGV[5] == '' and 'tasks' or ARGV[5])
+local limit, budget = tonumber(ARGV[8]), tonumber(ARGV[9])
+local min = ARGV[7] == '' and '-inf' or '(' .. ARGV[7]
+local views, last = {}, nil
+while #views < limit and budget > 0 do
+  local batch = redis.call('ZRANGEBYSCORE', index, min, '+inf', 'WITHSCORES', 'LIMIT', 0,
+    math.min(budget, limit - #views))
+  if #batch == 0 then
+    break
+  end
+  for i = 1, #batch, 2 do
+    local id = batch[i]
+    last, min = batch[i + 1], '(' .. batch[i + 1]
+    budget = budget - 1
+    if assignee == '' or redis.call('HGET', taskKey(id), 'assignee') == assignee then
+      views[#views + 1] = taskView(id)
+    end
+  end
+end
+local more = last and redis.call('ZCOUNT', index, '(' .. last, '+inf') > 0
+local counts = {}
+for i, status in ipairs({ 'available', 'claimed', 'done', 'failed' }) do
+  counts[i] = redis.call('ZCARD', boardIndex(board, status))
+end
+return { redis.call('HGETALL', KEYS[1]), counts, views, more and last or '' }
