@@ -7,6 +7,8 @@
  *   4. throughput      50 agent pairs looping full round trips for 10 s
  *   5. scale           1,000 agents blocked in wait_for_request: RSS, Redis connections, a wake
  *   6. large inbox     3,000 requests of 64 KB in one inbox: page latency and size, RSS, Redis memory
+ *   7. teamwork        20 workers draining a 1,000-task board (claims/s); publish → receive, and a
+ *                      publish to a topic of 50 subscribers, beside section 4's request round trip
  *
  * Prints a table with each target's PASS/MISS and writes bench/results.json. See bench/README.md.
  */
@@ -29,6 +31,7 @@ import { measureConcurrentCalls, measureSequentialCalls } from './scenarios/call
 import { type MemorySnapshot, measureLargeInbox, type ReadSeries } from './scenarios/large-inbox.ts';
 import { measureRedisFloor } from './scenarios/redis-floor.ts';
 import { measureScale } from './scenarios/scale.ts';
+import { measureClaims, measurePublish } from './scenarios/teamwork.ts';
 import { measureThroughput } from './scenarios/throughput.ts';
 import { measureWakeLatency } from './scenarios/wake-latency.ts';
 
@@ -45,6 +48,10 @@ const options = parseOptions(
     'inbox-bytes': 65536,
     'inbox-senders': 8,
     'inbox-samples': 50,
+    tasks: 1000,
+    workers: 20,
+    'publish-samples': 500,
+    subscribers: 50,
   },
   { out: 'bench/results.json' },
 );
@@ -174,6 +181,19 @@ async function main(env: Environment): Promise<void> {
     () => 0,
   );
 
+  // 7. Teamwork, before the large inbox fills Redis.
+  step(`teamwork: ${n.workers} workers drain a board of ${n.tasks} tasks`);
+  const { result: claims, cpu: claimsCpu } = await phaseCpu('claims', () =>
+    measureClaims(env, env.tag, { tasks: n.tasks, workers: n.workers }),
+  );
+  const claimLatency = summarize(claims.claimLatencies);
+  step(`teamwork: ${n['publish-samples']} messages published and received, then to a topic of ${n.subscribers}`);
+  const { result: published, cpu: publishCpu } = await phaseCpu('publish', () =>
+    measurePublish(env, env.tag, { samples: n['publish-samples'], subscribers: n.subscribers }),
+  );
+  const publishReceive = summarize(published.direct);
+  const fanOut = summarize(published.fanOut);
+
   // 6. Large inbox. Last: its few hundred MB stay in Redis until the bench ends, where they
   // would skew the scenarios above.
   step(`large inbox: ${n.inbox} requests of ${n['inbox-bytes']} bytes from ${n['inbox-senders']} senders, then reads`);
@@ -236,6 +256,20 @@ async function main(env: Environment): Promise<void> {
     ),
     inboxRss: checkTarget(`coordinator RSS peak, ${inbox.requests}-request inbox`, inbox.peakRssMb, 'MB', '<=', 300),
     inboxErrors: checkTarget('large inbox errors', inbox.errors, '', '<=', 0),
+    claimsExact: checkTarget(
+      `tasks done exactly once (${claims.tasks} created)`,
+      claims.done === claims.tasks && claims.claims === claims.tasks && claims.claimedTwice === 0 ? 0 : 1,
+      '',
+      '<=',
+      0,
+    ),
+    fanOutExact: checkTarget(
+      `subscribers that got the topic message (of ${published.subscribers})`,
+      published.fanOutReceived,
+      '',
+      '>=',
+      published.subscribers,
+    ),
   };
   const clients = (snapshot: typeof scale.idle) =>
     snapshot.redisClients
@@ -395,6 +429,39 @@ async function main(env: Environment): Promise<void> {
         ...errorNotes(inbox.errors, inbox.errorSamples),
       ],
     },
+    {
+      title: `7. Teamwork (task board and messages), beside section 4's request round trip`,
+      rows: [
+        {
+          label: `claims/s: ${claims.workers} workers, claim_task → complete_task`,
+          value: `${claims.claimsPerSecond} (${claims.claims} claims in ${round(claims.claimSeconds, 1)} s)`,
+        },
+        { label: 'claim_task latency under that load', value: formatLatency(claimLatency) },
+        {
+          label: 'tasks done / claimed twice / errors',
+          value: `${claims.done} of ${claims.tasks} / ${claims.claimedTwice} / ${claims.errors}`,
+          target: targets.claimsExact,
+        },
+        { label: `create_task × ${claims.tasks}, 4 creators`, value: `${round(claims.createSeconds, 1)} s` },
+        {
+          label: `publish → check_messages has it (${publishReceive.count})`,
+          value: formatLatency(publishReceive),
+        },
+        {
+          label: `publish to a topic of ${published.subscribers} (${fanOut.count})`,
+          value: formatLatency(fanOut),
+          target: targets.fanOutExact,
+        },
+        { label: 'request round trip, same run (section 4)', value: formatLatency(roundTrip) },
+        { label: 'bare MCP SDK tool call, same run (section 1)', value: formatLatency(floorCall) },
+      ],
+      notes: [
+        formatCpu(claimsCpu),
+        formatCpu(publishCpu),
+        ...errorNotes(claims.errors, claims.errorSamples),
+        ...errorNotes(published.errors, published.errorSamples),
+      ],
+    },
   ];
 
   const header = [
@@ -489,6 +556,27 @@ async function main(env: Environment): Promise<void> {
       errors: inbox.errors,
       error_samples: inbox.errorSamples,
       cpu: inboxCpu,
+    },
+    teamwork: {
+      claims: {
+        tasks: claims.tasks,
+        workers: claims.workers,
+        claims: claims.claims,
+        claims_per_s: claims.claimsPerSecond,
+        claim_ms: claimLatency,
+        done: claims.done,
+        claimed_twice: claims.claimedTwice,
+        create_s: round(claims.createSeconds, 2),
+        errors: claims.errors,
+        error_samples: claims.errorSamples,
+        cpu: claimsCpu,
+      },
+      publish_receive_ms: publishReceive,
+      topic_publish_ms: { subscribers: published.subscribers, publish_ms: fanOut, received: published.fanOutReceived },
+      publish_errors: published.errors,
+      publish_error_samples: published.errorSamples,
+      cpu: publishCpu,
+      request_round_trip_ms: roundTrip,
     },
     targets: allTargets,
     cpu_profiles: profiles,
