@@ -616,21 +616,27 @@ describe.each(clientKinds)('task board tools with %s', (kind) => {
       });
     });
 
-    it('renews the lease of a claimer that keeps showing signs of life', async () => {
+    it('renews the lease of a claimer that keeps showing signs of life, registered or not', async () => {
       const board = newBoard();
       await worker.ok('create_task', { board, title: 'long job', description: 'd' });
-      const claim = (await worker.ok('claim_task', { board })).task;
-      // Each call is a sign of life (at most one write a second): the sweeper renews the lease.
-      await eventually(
-        async () => {
-          const [task] = (await worker.ok('list_tasks', { board })).tasks;
-          return Date.parse(task.lease_expires_at) > Date.parse(claim.lease_expires_at);
-        },
-        'the lease to be renewed',
-        10_000,
-      );
-      const [task] = (await worker.ok('list_tasks', { board })).tasks;
-      expect(task).toMatchObject({ status: 'claimed', assignee: 'worker', attempts: 1 });
+      // Never registered: its claim makes it a known agent, whose calls the sweeper then sees.
+      const newcomer = await Agent.connect(short.url, 'newcomer', kind);
+      try {
+        const claim = (await newcomer.ok('claim_task', { board })).task;
+        // Each call is a sign of life (at most one write a second): the sweeper renews the lease.
+        await eventually(
+          async () => {
+            const [task] = (await newcomer.ok('list_tasks', { board })).tasks;
+            return Date.parse(task.lease_expires_at) > Date.parse(claim.lease_expires_at);
+          },
+          'the lease to be renewed',
+          10_000,
+        );
+        const [task] = (await newcomer.ok('list_tasks', { board })).tasks;
+        expect(task).toMatchObject({ status: 'claimed', assignee: 'newcomer', attempts: 1 });
+      } finally {
+        await newcomer.close();
+      }
     });
   });
 

@@ -22,6 +22,14 @@ describe('createsAgentRecord', () => {
     expect(createsAgentRecord(call('PUT', '/api/requests'))).toBe(false);
   });
 
+  it('is true for planning, creating and claiming tasks over REST', () => {
+    expect(createsAgentRecord(call('PUT', '/api/boards/:board/plan'))).toBe(true);
+    expect(createsAgentRecord(call('POST', '/api/tasks'))).toBe(true);
+    expect(createsAgentRecord(call('POST', '/api/tasks/claim'))).toBe(true);
+    expect(createsAgentRecord(call('GET', '/api/tasks'))).toBe(false);
+    expect(createsAgentRecord(call('POST', '/api/tasks/:task_id/complete'))).toBe(false);
+  });
+
   it('is false for reads, a leave and other methods', () => {
     expect(createsAgentRecord(call('GET', '/api/pending'))).toBe(false);
     expect(createsAgentRecord(call('GET', '/api/agents'))).toBe(false);
@@ -37,6 +45,10 @@ describe('createsAgentRecord', () => {
     expect(createsAgentRecord(call('POST', '/mcp', tool('publish')))).toBe(true);
     expect(createsAgentRecord(call('POST', '/mcp', tool('subscribe')))).toBe(true);
     expect(createsAgentRecord(call('POST', '/mcp', tool('check_messages')))).toBe(false);
+    for (const name of ['set_plan', 'create_task', 'claim_task', 'wait_for_task']) {
+      expect(createsAgentRecord(call('POST', '/mcp', tool(name)))).toBe(true);
+    }
+    expect(createsAgentRecord(call('POST', '/mcp', tool('complete_task')))).toBe(false);
   });
 
   it('is false for any other MCP message, and for bodies that are not JSON-RPC', () => {

@@ -6,14 +6,27 @@ const CREATING_ROUTES = new Set([
   'POST /api/requests',
   'POST /api/messages',
   'PUT /api/topics/:topic/subscription',
+  'PUT /api/boards/:board/plan',
+  'POST /api/tasks',
+  'POST /api/tasks/claim',
 ]);
 /** MCP tools that do. */
-const CREATING_TOOLS = new Set(['register_agent', 'send_request', 'publish', 'subscribe']);
+const CREATING_TOOLS = new Set([
+  'register_agent',
+  'send_request',
+  'publish',
+  'subscribe',
+  'set_plan',
+  'create_task',
+  'claim_task',
+  'wait_for_task',
+]);
 
 /**
  * Whether a call may create its caller's agent record: registering, sending or publishing (the
- * addressee sees who asked, and may ask back), and subscribing (a topic reaches only known
- * agents). Every other call only refreshes a record that exists, so a GET or a probe under a
+ * addressee sees who asked, and may ask back), subscribing (a topic reaches only known agents),
+ * planning and creating tasks (workers may ask their leader back), and claiming one (a claim's
+ * lease is renewed by its claimer's record being seen). Every other call only refreshes a record that exists, so a GET or a probe under a
  * made-up X-Agent-ID leaves nothing behind.
  *
  * Read from the matched route, not the raw path, which Express matches without regard to case or
