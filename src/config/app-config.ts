@@ -100,6 +100,16 @@ export class AppConfig {
   C3PO_PREVIEW_BYTES = 2000;
 
   /**
+   * Bytes of text a page of check_messages, list_tasks/get_board or search_findings holds at most
+   * (it always holds one entry): a model reads the page whole, and 100 entries of 64 KB would
+   * not fit its context. The rest is on the next page.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  C3PO_PAGE_MAX_BYTES = 100_000;
+
+  /**
    * Least time between two mid-turn nudges of one Claude Code session (its PostToolUse hook):
    * a nudge interrupts the step at hand, so a burst of requests makes one nudge, not one per tool call.
    */

@@ -70,6 +70,7 @@ export class FindingsStore {
         tags: tags.join('\n'),
         limit,
         maxFindings: this.config.C3PO_MAX_FINDINGS,
+        pageBytes: this.config.C3PO_PAGE_MAX_BYTES,
       },
     );
     return { matches, findings: flats.map((flat) => fromFlat<FindingRecord>(flat)) };

@@ -146,6 +146,7 @@ export class MessagesStore {
         sinceMs: filter.sinceMs ?? 0,
         unackedOnly: filter.unackedOnly ? '1' : '0',
         peek: page.peek ? '1' : '0',
+        pageBytes: this.config.C3PO_PAGE_MAX_BYTES,
       },
     );
     return {

@@ -173,7 +173,7 @@ export const Scripts = {
   searchFindings: defineScript<[number, FlatHash[]]>()(
     'searchFindings',
     ['findings'],
-    ['findingPrefix', 'words', 'tags', 'limit', 'maxFindings'],
+    ['findingPrefix', 'words', 'tags', 'limit', 'maxFindings', 'pageBytes'],
   ),
   reserveFiles: defineScript<
     | [ScriptCode.Ok, number, string[], ReservationMatch[]]
@@ -236,6 +236,7 @@ export const Scripts = {
       'sinceMs',
       'unackedOnly',
       'peek',
+      'pageBytes',
     ],
   ),
   ackMessage: defineScript<Refusal | [ScriptCode.Ok | ScriptCode.Duplicate, number | string, number, string]>()(
@@ -338,7 +339,7 @@ export const Scripts = {
   listTasks: defineScript<[FlatHash, [number, number, number, number], TaskFlat[], string]>()(
     'listTasks',
     ['board'],
-    [...TASK_ARGS, 'board', 'status', 'assignee', 'cursor', 'limit', 'budget'],
+    [...TASK_ARGS, 'board', 'status', 'assignee', 'cursor', 'limit', 'budget', 'pageBytes'],
   ),
   sweepTaskLeases: defineScript<[string[], string[], string[]]>()(
     'sweepTaskLeases',

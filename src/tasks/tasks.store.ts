@@ -180,6 +180,7 @@ export class TasksStore {
         cursor: page.cursor ?? '',
         limit: page.limit,
         budget: SCAN_BUDGET,
+        pageBytes: this.config.C3PO_PAGE_MAX_BYTES,
       },
     );
     return { board: fromFlat<BoardRecord>(flat), counts, tasks, nextCursor: next || null };

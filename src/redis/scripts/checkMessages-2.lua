@@ -10,19 +10,23 @@
   ARGV[6] from, or '' any   ARGV[7] type, or '' any   ARGV[8] topic, or '' any
   ARGV[9] created at or after this epoch ms   ARGV[10] '1': only messages awaiting an ack
   ARGV[11] '1' to only peek (nothing removed or marked shown)
+  ARGV[12] most bytes of text in the page (the first message always fits); the next cursor
+           resumes at the message that did not fit
   Returns {messages as {flat fields, '1' if shown before}, messages left in the mailbox,
            expired messages dropped, next cursor or ''} ]]
 --- @include "now"
 --- @include "mailbox"
 --- @include "message"
+--- @include "page"
 local now = nowMs()
 local agent, limit, scanMax = ARGV[2], tonumber(ARGV[4]), tonumber(ARGV[5])
 local since = tonumber(ARGV[9])
 local peek = ARGV[11] == '1'
 local expired = dropExpired(KEYS[1], KEYS[2], now)
 local min = ARGV[3] == '' and '-inf' or '(' .. ARGV[3]
-local page, scanned, last = {}, 0, nil
-while #page < limit and scanned < scanMax do
+local maxBytes = tonumber(ARGV[12])
+local page, scanned, last, used, full = {}, 0, nil, 0, false
+while #page < limit and scanned < scanMax and not full do
   local batch = redis.call('ZRANGEBYSCORE', KEYS[1], min, '+inf', 'WITHSCORES', 'LIMIT', 0,
     math.min(100, scanMax - scanned))
   if #batch == 0 then
@@ -30,11 +34,19 @@ while #page < limit and scanned < scanMax do
   end
   for i = 1, #batch, 2 do
     local id, score = batch[i], batch[i + 1]
+    local key = ARGV[1] .. id
+    local flat, f = messageFlat(key)
+    local fits, bytes = true, 0
+    if flat then
+      fits, bytes = fitsPage(flat, #page, used, maxBytes)
+    end
+    if not fits then
+      full = true
+      break
+    end
     scanned = scanned + 1
     last = score
     min = '(' .. score
-    local key = ARGV[1] .. id
-    local flat, f = messageFlat(key)
     if not flat then
       -- Gone before its expiry index said so (a Redis that lost it): as good as expired.
       removeFromMailbox(KEYS[1], KEYS[2], id)
@@ -53,6 +65,7 @@ while #page < limit and scanned < scanMax do
         end
       end
       page[#page + 1] = { flat, shown and '1' or '0' }
+      used = used + bytes
       if #page == limit then
         break
       end

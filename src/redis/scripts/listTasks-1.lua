@@ -6,15 +6,19 @@
   ARGV[4] board   ARGV[5] status, or '' for all   ARGV[6] assignee, or '' for anyone
   ARGV[7] cursor: the seq after which to start, '' from the oldest   ARGV[8] page size
   ARGV[9] most tasks to look at
+  ARGV[10] most bytes of text in the page (the first task always fits); the next cursor
+           resumes at the task that did not fit
   Returns {board hash as a flat array, {available, claimed, done, failed},
            task views, next cursor or ''} ]]
 --- @include "task"
+--- @include "page"
 local board, assignee = ARGV[4], ARGV[6]
 local index = boardIndex(board, ARGV[5] == '' and 'tasks' or ARGV[5])
 local limit, budget = tonumber(ARGV[8]), tonumber(ARGV[9])
 local min = ARGV[7] == '' and '-inf' or '(' .. ARGV[7]
-local views, last = {}, nil
-while #views < limit and budget > 0 do
+local maxBytes = tonumber(ARGV[10])
+local views, last, used, full = {}, nil, 0, false
+while #views < limit and budget > 0 and not full do
   local batch = redis.call('ZRANGEBYSCORE', index, min, '+inf', 'WITHSCORES', 'LIMIT', 0,
     math.min(budget, limit - #views))
   if #batch == 0 then
@@ -22,10 +26,20 @@ while #views < limit and budget > 0 do
   end
   for i = 1, #batch, 2 do
     local id = batch[i]
+    local view
+    if assignee == '' or redis.call('HGET', taskKey(id), 'assignee') == assignee then
+      view = taskView(id)
+      local fits, bytes = fitsPage(view, #views, used, maxBytes)
+      if not fits then
+        full = true
+        break
+      end
+      used = used + bytes
+    end
     last, min = batch[i + 1], '(' .. batch[i + 1]
     budget = budget - 1
-    if assignee == '' or redis.call('HGET', taskKey(id), 'assignee') == assignee then
-      views[#views + 1] = taskView(id)
+    if view then
+      views[#views + 1] = view
     end
   end
 end

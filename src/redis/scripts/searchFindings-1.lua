@@ -5,7 +5,10 @@
   KEYS[1] findings zset (ids by sequence number)
   ARGV[1] finding key prefix   ARGV[2] query words, one per line (unique, lowercase)
   ARGV[3] tags, one per line (lowercase)   ARGV[4] page size   ARGV[5] most findings to scan
+  ARGV[6] most bytes of text in the page: it ends before the first finding that would pass
+          them (the best one always fits)
   Returns {findings that match, {finding as a flat hash with a field score…} (the best page)} ]]
+--- @include "page"
 local function lines(text)
   local list = {}
   for line in string.gmatch(text, '[^\n]+') do
@@ -47,10 +50,15 @@ table.sort(matches, function(a, b)
   end
   return a.rank < b.rank
 end)
-local page = {}
+local page, used = {}, 0
 for i = 1, math.min(limit, #matches) do
   local finding = redis.call('HMGET', ARGV[1] .. matches[i].id, 'id', 'author', 'text', 'tags', 'files', 'created_at')
-  page[i] = { 'id', finding[1], 'author', finding[2], 'text', finding[3], 'tags', finding[4], 'files', finding[5],
+  local entry = { 'id', finding[1], 'author', finding[2], 'text', finding[3], 'tags', finding[4], 'files', finding[5],
     'created_at', finding[6], 'score', matches[i].score }
+  local fits, bytes = fitsPage(entry, #page, used, tonumber(ARGV[6]))
+  if not fits then
+    break
+  end
+  page[i], used = entry, used + bytes
 end
 return { #matches, page }
