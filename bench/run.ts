@@ -430,10 +430,10 @@ async function main(env: Environment): Promise<void> {
       ],
     },
     {
-      title: `7. Teamwork (task board and messages), beside section 4's request round trip`,
+      title: `7. Teamwork (task board and messages), beside the request figures of the same run`,
       rows: [
         {
-          label: `claims/s: ${claims.workers} workers, claim_task → complete_task`,
+          label: `claims/s, ${claims.workers} workers claiming and completing`,
           value: `${claims.claimsPerSecond} (${claims.claims} claims in ${round(claims.claimSeconds, 1)} s)`,
         },
         { label: 'claim_task latency under that load', value: formatLatency(claimLatency) },
@@ -452,7 +452,8 @@ async function main(env: Environment): Promise<void> {
           value: formatLatency(fanOut),
           target: targets.fanOutExact,
         },
-        { label: 'request round trip, same run (section 4)', value: formatLatency(roundTrip) },
+        { label: 'send_request → blocked wait_for_request, same run (section 3)', value: formatLatency(wake) },
+        { label: 'request round trip under load, same run (section 4)', value: formatLatency(roundTrip) },
         { label: 'bare MCP SDK tool call, same run (section 1)', value: formatLatency(floorCall) },
       ],
       notes: [
