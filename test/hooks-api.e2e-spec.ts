@@ -422,6 +422,13 @@ describe('hooks and messages awaiting an ack', () => {
     expect(await redis.exists(keys.hookMessagesTold('acker', 'm-a2'))).toBe(0);
   });
 
+  it('Stop says "or more" when more messages await an ack than it read', async () => {
+    await hook('session-start', 'swamped', hookInput('SessionStart', 'm-w1')).expect(200);
+    await Promise.all(Array.from({ length: 25 }, (_, i) => publish('swamped', { subject: `PR ${i}` })));
+    const { body } = await hook('stop', 'swamped', stopInput('m-w1', false)).expect(200);
+    expect(body.reason).toMatch(/^C3PO: 20 or more messages from other agents wait for your ack:/);
+  });
+
   it('Stop tells of waiting requests and new messages in one reason', async () => {
     await hook('session-start', 'busy', hookInput('SessionStart', 'm-b1')).expect(200);
     await lead.ok('send_request', { target: 'busy', message: 'which port?' });

@@ -80,12 +80,12 @@ export function awaitingAckLines(messages: AwaitingMessage[], more: boolean): st
 
 /**
  * The Stop hook's reason: the requests part when requests block, then the messages awaiting an
- * ack that this session was not told about yet.
+ * ack that this session was not told about yet. `more`: others await beyond the page read.
  */
-export function stopReasonWithMessages(requestsPart: string | null, news: AwaitingMessage[]): string {
+export function stopReasonWithMessages(requestsPart: string | null, news: AwaitingMessage[], more: boolean): string {
   const parts = requestsPart ? [requestsPart] : [];
   if (news.length > 0) {
-    parts.push(...awaitingAckLines(news, false), UNTRUSTED_MESSAGES);
+    parts.push(...awaitingAckLines(news, more), UNTRUSTED_MESSAGES);
   }
   return parts.join('\n');
 }

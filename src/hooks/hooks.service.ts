@@ -136,7 +136,7 @@ export class HooksService {
     }
     return {
       decision: 'block',
-      reason: stopReasonWithMessages(block ? stopReason(agentId, requests, total) : null, news),
+      reason: stopReasonWithMessages(block ? stopReason(agentId, requests, total) : null, news, awaitingAck.more),
     };
   }
 
