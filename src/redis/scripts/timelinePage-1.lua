@@ -15,6 +15,7 @@
            ackers as {agent, acked_at ms, comment}, the agent's acked_at ms or ''},
            next cursor or ''} ]]
 --- @include "message"
+--- @include "utf8"
 local agent, limit, scanMax = ARGV[2], tonumber(ARGV[4]), tonumber(ARGV[5])
 local since, preview, most = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
 local max = ARGV[3] == '' and '+inf' or '(' .. ARGV[3]
