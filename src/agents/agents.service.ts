@@ -30,6 +30,9 @@ export interface Registration {
   session_conflict: { session_id: string; last_active: string | null } | null;
 }
 
+/** Most ids an unknown-target error suggests. */
+const SUGGESTIONS = 3;
+
 @Injectable()
 export class AgentsService {
   constructor(
@@ -63,10 +66,26 @@ export class AgentsService {
   }
 
   /**
+   * The error for a send to an unregistered agent: `outcome` says what did not happen ("request
+   * was not queued"), and up to three near ids are offered as a "did you mean".
+   */
+  async notRegistered(target: string, outcome: string): Promise<string> {
+    const similar = (await this.similarIds(target, SUGGESTIONS)).map((id) => `'${id}'`);
+    const names = similar.length <= 1 ? similar[0] : `${similar.slice(0, -1).join(', ')} or ${similar.at(-1)}`;
+    return names
+      ? `agent '${target}' is not registered: did you mean ${names}? The ${outcome} (list_agents shows who is registered)`
+      : `agent '${target}' is not registered: the ${outcome} (list_agents shows who is registered)`;
+  }
+
+  leave(agentId: string, sessionId?: string): Promise<boolean> {
+    return this.presence.leave(agentId, sessionId);
+  }
+
+  /**
    * Up to `count` known ids closest to `id` by edit distance, closest first, for a "did you
    * mean": only ids near enough to be a typo, never the whole registry.
    */
-  async similarIds(id: string, count: number): Promise<string[]> {
+  private async similarIds(id: string, count: number): Promise<string[]> {
     const wanted = id.toLowerCase();
     const near = Math.max(2, Math.floor(id.length / 3));
     return (await this.store.ids())
@@ -75,10 +94,6 @@ export class AgentsService {
       .sort((a, b) => a.edits - b.edits || a.known.localeCompare(b.known))
       .slice(0, count)
       .map(({ known }) => known);
-  }
-
-  leave(agentId: string, sessionId?: string): Promise<boolean> {
-    return this.presence.leave(agentId, sessionId);
   }
 
   private view(record: AgentRecord, now: number): AgentView {

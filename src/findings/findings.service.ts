@@ -1,6 +1,7 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { normalizeRepoPaths } from '../common/repo-path.js';
+import { checkMessageBytes } from '../common/message-bytes.js';
 import { isoFromMs } from '../common/timestamps.js';
 import { FindingRecord, FindingsStore } from './findings.store.js';
 import { MAX_QUERY_WORDS, searchWords } from './search-words.js';
@@ -58,13 +59,7 @@ export class FindingsService {
     if (input.text.trim() === '') {
       throw new BadRequestException('text is empty: say what you found');
     }
-    const bytes = Buffer.byteLength(input.text, 'utf8');
-    const limit = this.config.C3PO_MAX_MESSAGE_BYTES;
-    if (bytes > limit) {
-      throw new BadRequestException(
-        `text is ${bytes} bytes, over the ${limit}-byte limit (C3PO_MAX_MESSAGE_BYTES): write a summary, or split it`,
-      );
-    }
+    checkMessageBytes('text', input.text, this.config.C3PO_MAX_MESSAGE_BYTES, 'write a summary, or split it');
     const tags = normalizeTags(input.tags ?? []);
     if ((input.files ?? []).length > MAX_FINDING_FILES) {
       throw new BadRequestException(`files has ${input.files!.length} paths, at most ${MAX_FINDING_FILES}`);

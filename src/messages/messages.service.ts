@@ -11,6 +11,7 @@ import { AgentsService } from '../agents/agents.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { KeyHolder } from '../auth/api-keys.store.js';
 import { grouped } from '../common/grouped.js';
+import { checkMessageBytes } from '../common/message-bytes.js';
 import { isoFromMs } from '../common/timestamps.js';
 import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
 import { AppConfig } from '../config/app-config.js';
@@ -106,8 +107,6 @@ export interface SubscriptionResult {
   topics: string[];
 }
 
-/** Most ids an unknown-addressee error suggests. */
-const SUGGESTIONS = 3;
 const DEFAULT_PRIORITY = 5;
 const DEFAULT_PAGE = 20;
 
@@ -381,13 +380,7 @@ export class MessagesService {
   }
 
   private checkSize(field: string, value: string): void {
-    const bytes = Buffer.byteLength(value, 'utf8');
-    const limit = this.config.C3PO_MAX_MESSAGE_BYTES;
-    if (bytes > limit) {
-      throw new BadRequestException(
-        `${field} is ${bytes} bytes, over the ${limit}-byte limit (C3PO_MAX_MESSAGE_BYTES): send a summary, or split it`,
-      );
-    }
+    checkMessageBytes(field, value, this.config.C3PO_MAX_MESSAGE_BYTES, 'send a summary, or split it');
   }
 
   private async publishRefusal(
@@ -399,7 +392,7 @@ export class MessagesService {
   ): Promise<HttpException> {
     switch (code) {
       case ScriptCode.UnknownTarget:
-        return new NotFoundException(await this.unknownTargetMessage(target));
+        return new NotFoundException(await this.agents.notRegistered(target, 'message was not published'));
       case ScriptCode.SendRateExceeded: {
         const seconds = Math.max(1, Math.ceil(measure! / 1000));
         const who = key ? `the agents of API key '${key.name}'` : `'${from}'`;
@@ -433,13 +426,5 @@ export class MessagesService {
       default:
         return new ConflictException(`${message}: unexpected store answer ${code}`);
     }
-  }
-
-  private async unknownTargetMessage(target: string): Promise<string> {
-    const similar = (await this.agents.similarIds(target, SUGGESTIONS)).map((id) => `'${id}'`);
-    const names = similar.length <= 1 ? similar[0] : `${similar.slice(0, -1).join(', ')} or ${similar.at(-1)}`;
-    return names
-      ? `agent '${target}' is not registered: did you mean ${names}? The message was not published (list_agents shows who is registered)`
-      : `agent '${target}' is not registered: the message was not published (list_agents shows who is registered)`;
   }
 }

@@ -14,6 +14,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { KeyHolder } from '../auth/api-keys.store.js';
 import { AppConfig } from '../config/app-config.js';
 import { grouped } from '../common/grouped.js';
+import { checkMessageBytes } from '../common/message-bytes.js';
 import { isoFromMs } from '../common/timestamps.js';
 import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
 import { annotateCall } from '../logging/call-context.js';
@@ -98,9 +99,6 @@ const UNAVAILABLE: CallAgain = {
   status: 'unavailable',
   message: 'storage unavailable, call again in a few seconds: nothing was lost',
 };
-
-/** Most ids an unknown-target error suggests. */
-const SUGGESTIONS = 3;
 
 /** The audit outcome of each limit a send can meet. */
 const SEND_LIMITS: Partial<Record<ScriptCode, string>> = {
@@ -407,13 +405,7 @@ export class RequestsService {
   }
 
   private checkSize(field: string, value: string): void {
-    const bytes = Buffer.byteLength(value, 'utf8');
-    const limit = this.config.C3PO_MAX_MESSAGE_BYTES;
-    if (bytes > limit) {
-      throw new BadRequestException(
-        `${field} is ${bytes} bytes, over the ${limit}-byte limit (C3PO_MAX_MESSAGE_BYTES): send a summary, or split it`,
-      );
-    }
+    checkMessageBytes(field, value, this.config.C3PO_MAX_MESSAGE_BYTES, 'send a summary, or split it');
   }
 
   /** The error a script's refusal code means, worded for the caller. */
@@ -435,7 +427,7 @@ export class RequestsService {
     const request = `request '${ids.requestId}'`;
     switch (code) {
       case ScriptCode.UnknownTarget:
-        return new NotFoundException(await this.unknownTargetMessage(ids.target!));
+        return new NotFoundException(await this.agents.notRegistered(ids.target!, 'request was not queued'));
       case ScriptCode.NoConversation:
         return new NotFoundException(
           `conversation '${ids.conversationId}' not found (it may have expired): leave out conversation_id to start a new one`,
@@ -484,14 +476,6 @@ export class RequestsService {
       default:
         return new ConflictException(`${request}: unexpected store answer ${code}`);
     }
-  }
-
-  private async unknownTargetMessage(target: string): Promise<string> {
-    const similar = (await this.agents.similarIds(target, SUGGESTIONS)).map((id) => `'${id}'`);
-    const names = similar.length <= 1 ? similar[0] : `${similar.slice(0, -1).join(', ')} or ${similar.at(-1)}`;
-    return names
-      ? `agent '${target}' is not registered: did you mean ${names}? The request was not queued (list_agents shows who is registered)`
-      : `agent '${target}' is not registered: the request was not queued (list_agents shows who is registered)`;
   }
 }
 

@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
 import { grouped } from '../common/grouped.js';
+import { checkMessageBytes } from '../common/message-bytes.js';
 import { isoFromMs } from '../common/timestamps.js';
 import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
 import { AppConfig } from '../config/app-config.js';
@@ -400,13 +401,7 @@ export class TasksService {
   }
 
   private checkSize(field: string, value: string): void {
-    const bytes = Buffer.byteLength(value, 'utf8');
-    const limit = this.config.C3PO_MAX_MESSAGE_BYTES;
-    if (bytes > limit) {
-      throw new BadRequestException(
-        `${field} is ${bytes} bytes, over the ${limit}-byte limit (C3PO_MAX_MESSAGE_BYTES): write a summary`,
-      );
-    }
+    checkMessageBytes(field, value, this.config.C3PO_MAX_MESSAGE_BYTES, 'write a summary');
   }
 }
 

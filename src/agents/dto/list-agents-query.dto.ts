@@ -1,14 +1,11 @@
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsOptional, Matches } from 'class-validator';
+import { IsPageLimit } from '../../common/is-page-limit.decorator.js';
 import { AGENTS_CURSOR_PATTERN } from '../agents.store.js';
 
 /** `?limit=&cursor=` on GET /api/agents: at most 100 a page, 50 unless asked. */
 export class ListAgentsQueryDto {
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @IsPageLimit()
   limit = 50;
 
   @IsOptional()

@@ -1,13 +1,10 @@
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsOptional, Matches } from 'class-validator';
+import { IsPageLimit } from '../../common/is-page-limit.decorator.js';
 
 /** `?limit=&before=&agent=&action=` on the audit log: newest first, 50 a page unless asked. */
 export class AuditQueryDto {
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @IsPageLimit(1000)
   limit = 50;
 
   @IsOptional()

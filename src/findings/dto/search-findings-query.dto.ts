@@ -1,6 +1,7 @@
-import { Transform, Type } from 'class-transformer';
-import { IsArray, IsInt, IsString, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsArray, IsString } from 'class-validator';
 import { IsOmittable } from '../../common/is-omittable.decorator.js';
+import { IsPageLimit } from '../../common/is-page-limit.decorator.js';
 import { DEFAULT_SEARCH_LIMIT, MAX_SEARCH_LIMIT } from '../findings.service.js';
 
 /** `?query=&tags=a,b&limit=` of GET /api/findings (tags comma-separated, or repeated). */
@@ -20,9 +21,6 @@ export class SearchFindingsQueryDto {
   tags?: string[];
 
   @IsOmittable()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_SEARCH_LIMIT)
+  @IsPageLimit(MAX_SEARCH_LIMIT)
   limit = DEFAULT_SEARCH_LIMIT;
 }

@@ -1,6 +1,7 @@
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsString, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsString } from 'class-validator';
 import { IsOmittable } from '../../common/is-omittable.decorator.js';
+import { IsPageLimit } from '../../common/is-page-limit.decorator.js';
 
 /** `?from=&type=&topic=&since=&unacked_only=&limit=&cursor=` of GET /api/messages (check_messages). */
 export class CheckMessagesQueryDto {
@@ -27,10 +28,7 @@ export class CheckMessagesQueryDto {
   unacked_only?: boolean;
 
   @IsOmittable()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @IsPageLimit()
   limit?: number;
 
   @IsOmittable()

@@ -1,5 +1,6 @@
 import { IsBoolean, IsInt, IsString, Length, Max, Min } from 'class-validator';
 import { IsOmittable } from '../../common/is-omittable.decorator.js';
+import { IsPriority } from '../../common/is-priority.decorator.js';
 import { CORRELATION_ID_MAX_CHARS, MESSAGE_TTL_MAX_S, SUBJECT_MAX_CHARS } from '../message-record.js';
 
 /** The body of POST /api/messages: the publish tool's arguments, checked the same way. */
@@ -23,9 +24,7 @@ export class PublishMessageDto {
   body: string;
 
   @IsOmittable()
-  @IsInt()
-  @Min(1)
-  @Max(10)
+  @IsPriority()
   priority?: number;
 
   @IsOmittable()

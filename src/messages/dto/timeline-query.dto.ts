@@ -1,6 +1,6 @@
-import { Type } from 'class-transformer';
-import { IsInt, IsString, Max, Min } from 'class-validator';
+import { IsString } from 'class-validator';
 import { IsOmittable } from '../../common/is-omittable.decorator.js';
+import { IsPageLimit } from '../../common/is-page-limit.decorator.js';
 
 /** `?since=&type=&from=&limit=&cursor=` of GET /api/timeline (get_timeline). */
 export class TimelineQueryDto {
@@ -17,10 +17,7 @@ export class TimelineQueryDto {
   from?: string;
 
   @IsOmittable()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @IsPageLimit()
   limit?: number;
 
   @IsOmittable()

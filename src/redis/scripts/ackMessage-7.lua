@@ -16,6 +16,7 @@
 --- @include "now"
 --- @include "mailbox"
 --- @include "message"
+--- @include "utf8"
 local now = nowMs()
 local id, acker, comment = ARGV[1], ARGV[2], ARGV[3]
 local f = redis.call('HMGET', KEYS[1], 'from', 'type', 'subject', 'priority', 'expires_at')

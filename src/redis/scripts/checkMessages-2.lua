@@ -18,62 +18,46 @@
 --- @include "mailbox"
 --- @include "message"
 --- @include "page"
+--- @include "walk"
 local now = nowMs()
 local agent, limit, scanMax = ARGV[2], tonumber(ARGV[4]), tonumber(ARGV[5])
 local since = tonumber(ARGV[9])
 local peek = ARGV[11] == '1'
 local expired = dropExpired(KEYS[1], KEYS[2], now)
-local min = ARGV[3] == '' and '-inf' or '(' .. ARGV[3]
 local maxBytes = tonumber(ARGV[12])
-local page, scanned, last, used, full = {}, 0, nil, 0, false
-while #page < limit and scanned < scanMax and not full do
-  local batch = redis.call('ZRANGEBYSCORE', KEYS[1], min, '+inf', 'WITHSCORES', 'LIMIT', 0,
-    math.min(100, scanMax - scanned))
-  if #batch == 0 then
-    break
+local page, used = {}, 0
+local cursor = walkPage(KEYS[1], ARGV[3], false, scanMax, function(id)
+  local key = ARGV[1] .. id
+  local flat, f = messageFlat(key)
+  if not flat then
+    -- Gone before its expiry index said so (a Redis that lost it): as good as expired.
+    removeFromMailbox(KEYS[1], KEYS[2], id)
+    expired = expired + 1
+    return nil
   end
-  for i = 1, #batch, 2 do
-    local id, score = batch[i], batch[i + 1]
-    local key = ARGV[1] .. id
-    local flat, f = messageFlat(key)
-    local fits, bytes = true, 0
-    if flat then
-      fits, bytes = fitsPage(flat, #page, used, maxBytes)
-    end
-    if not fits then
-      full = true
-      break
-    end
-    scanned = scanned + 1
-    last = score
-    min = '(' .. score
-    if not flat then
-      -- Gone before its expiry index said so (a Redis that lost it): as good as expired.
-      removeFromMailbox(KEYS[1], KEYS[2], id)
-      expired = expired + 1
-    elseif (ARGV[6] == '' or f[2] == ARGV[6]) and (ARGV[7] == '' or f[5] == ARGV[7])
-        and (ARGV[8] == '' or f[4] == ARGV[8]) and tonumber(f[9]) >= since
-        and (ARGV[10] ~= '1' or f[12] == '1') then
-      local rcptKey = key .. ':rcpt'
-      local shown = redis.call('HGET', rcptKey, agent) == 'shown'
-      if not peek then
-        if f[12] == '1' then
-          redis.call('HSET', rcptKey, agent, 'shown')
-        else
-          redis.call('HSET', rcptKey, agent, 'read')
-          removeFromMailbox(KEYS[1], KEYS[2], id)
-        end
-      end
-      page[#page + 1] = { flat, shown and '1' or '0' }
-      used = used + bytes
-      if #page == limit then
-        break
+  local fits, bytes = fitsPage(flat, #page, used, maxBytes)
+  if not fits then
+    return 'next'
+  end
+  if (ARGV[6] == '' or f[2] == ARGV[6]) and (ARGV[7] == '' or f[5] == ARGV[7])
+      and (ARGV[8] == '' or f[4] == ARGV[8]) and tonumber(f[9]) >= since
+      and (ARGV[10] ~= '1' or f[12] == '1') then
+    local rcptKey = key .. ':rcpt'
+    local shown = redis.call('HGET', rcptKey, agent) == 'shown'
+    if not peek then
+      if f[12] == '1' then
+        redis.call('HSET', rcptKey, agent, 'shown')
+      else
+        redis.call('HSET', rcptKey, agent, 'read')
+        removeFromMailbox(KEYS[1], KEYS[2], id)
       end
     end
-    if scanned == scanMax then
-      break
+    page[#page + 1] = { flat, shown and '1' or '0' }
+    used = used + bytes
+    if #page == limit then
+      return 'full'
     end
   end
-end
-local more = last and redis.call('ZCOUNT', KEYS[1], '(' .. last, '+inf') > 0
-return { page, redis.call('ZCARD', KEYS[1]), expired, more and last or '' }
+  return nil
+end)
+return { page, redis.call('ZCARD', KEYS[1]), expired, cursor }

@@ -19,14 +19,12 @@ if id == '' then
   end
 else
   local f = redis.call('HMGET', taskKey(id), 'board', 'status', 'assignee')
-  if f[1] ~= board then
-    return Code.TaskNotFound
+  local refusal = missingOrDone(board, f)
+  if refusal then
+    return refusal
   end
   if f[2] == 'claimed' then
     return { Code.TaskClaimed, f[3] }
-  end
-  if f[2] == 'done' then
-    return Code.TaskDone
   end
   if f[2] == 'failed' then
     return Code.TaskFailed

@@ -35,12 +35,7 @@ redis.call('HSET', taskKey(id),
   'task_id', id, 'board', board, 'title', ARGV[6], 'description', ARGV[7], 'priority', ARGV[8],
   'depends_on', ARGV[9], 'files', ARGV[10], 'hints', ARGV[11], 'status', 'available',
   'attempts', 0, 'created_by', ARGV[5], 'created_at', now, 'seq', seq)
-for _, dep in ipairs(deps) do
-  redis.call('SADD', dependentsKey(dep), id)
-  if redis.call('HGET', taskKey(dep), 'status') ~= 'done' then
-    redis.call('SADD', waitingKey(id), dep)
-  end
-end
+addDependencies(id, deps)
 redis.call('ZADD', boardIndex(board, 'tasks'), seq, id)
 redis.call('ZADD', boardIndex(board, 'available'), seq, id)
 redis.call('ZADD', KEYS[1], now, board)

@@ -12,21 +12,7 @@
 --- @include "now"
 --- @include "request"
 --- @include "inbox"
-
--- Cuts s to at most n bytes without splitting a UTF-8 character.
-local function cut(s, n)
-  if #s <= n then
-    return s
-  end
-  while n > 0 do
-    local b = string.byte(s, n + 1)
-    if b < 128 or b >= 192 then
-      break
-    end
-    n = n - 1
-  end
-  return string.sub(s, 1, n)
-end
+--- @include "utf8"
 
 local shown = { request_id = true, conversation_id = true, from_agent = true, to_agent = true,
   state = true, created_at = true, expires_at = true, delivered_at = true, lease_until = true,
@@ -62,7 +48,7 @@ while #previews < limit do
         local field, value = record[j], record[j + 1]
         if field == 'message' or field == 'context' then
           preview[#preview + 1] = field
-          preview[#preview + 1] = cut(value, tonumber(field == 'message' and ARGV[5] or ARGV[6]))
+          preview[#preview + 1] = cutUtf8(value, tonumber(field == 'message' and ARGV[5] or ARGV[6]))
           preview[#preview + 1] = field .. '_bytes'
           preview[#preview + 1] = #value
         elseif shown[field] then

@@ -12,40 +12,30 @@
            task views, next cursor or ''} ]]
 --- @include "task"
 --- @include "page"
+--- @include "walk"
 local board, assignee = ARGV[4], ARGV[6]
 local index = boardIndex(board, ARGV[5] == '' and 'tasks' or ARGV[5])
 local limit, budget = tonumber(ARGV[8]), tonumber(ARGV[9])
-local min = ARGV[7] == '' and '-inf' or '(' .. ARGV[7]
 local maxBytes = tonumber(ARGV[10])
-local views, last, used, full = {}, nil, 0, false
-while #views < limit and budget > 0 and not full do
-  local batch = redis.call('ZRANGEBYSCORE', index, min, '+inf', 'WITHSCORES', 'LIMIT', 0,
-    math.min(budget, limit - #views))
-  if #batch == 0 then
-    break
+local views, used = {}, 0
+local cursor = walkPage(index, ARGV[7], false, budget, function(id)
+  if assignee ~= '' and redis.call('HGET', taskKey(id), 'assignee') ~= assignee then
+    return nil
   end
-  for i = 1, #batch, 2 do
-    local id = batch[i]
-    local view
-    if assignee == '' or redis.call('HGET', taskKey(id), 'assignee') == assignee then
-      view = taskView(id)
-      local fits, bytes = fitsPage(view, #views, used, maxBytes)
-      if not fits then
-        full = true
-        break
-      end
-      used = used + bytes
-    end
-    last, min = batch[i + 1], '(' .. batch[i + 1]
-    budget = budget - 1
-    if view then
-      views[#views + 1] = view
-    end
+  local view = taskView(id)
+  local fits, bytes = fitsPage(view, #views, used, maxBytes)
+  if not fits then
+    return 'next'
   end
-end
-local more = last and redis.call('ZCOUNT', index, '(' .. last, '+inf') > 0
+  views[#views + 1] = view
+  used = used + bytes
+  if #views == limit then
+    return 'full'
+  end
+  return nil
+end)
 local counts = {}
 for i, status in ipairs({ 'available', 'claimed', 'done', 'failed' }) do
   counts[i] = redis.call('ZCARD', boardIndex(board, status))
 end
-return { redis.call('HGETALL', KEYS[1]), counts, views, more and last or '' }
+return { redis.call('HGETALL', KEYS[1]), counts, views, cursor }

@@ -15,53 +15,41 @@
            ackers as {agent, acked_at ms, comment}, the agent's acked_at ms or ''},
            next cursor or ''} ]]
 --- @include "message"
+--- @include "utf8"
+--- @include "walk"
 local agent, limit, scanMax = ARGV[2], tonumber(ARGV[4]), tonumber(ARGV[5])
 local since, preview, most = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
-local max = ARGV[3] == '' and '+inf' or '(' .. ARGV[3]
-local page, scanned, last, ended = {}, 0, nil, false
-while #page < limit and scanned < scanMax and not ended do
-  local batch = redis.call('ZREVRANGEBYSCORE', KEYS[1], max, '-inf', 'WITHSCORES', 'LIMIT', 0,
-    math.min(100, scanMax - scanned))
-  if #batch == 0 then
-    break
+local page = {}
+local cursor = walkPage(KEYS[1], ARGV[3], true, scanMax, function(id)
+  local key = ARGV[1] .. id
+  local flat, f = messageFlat(key)
+  if not flat then
+    redis.call('ZREM', KEYS[1], id)
+    return nil
   end
-  for i = 1, #batch, 2 do
-    local id, seq = batch[i], batch[i + 1]
-    local key = ARGV[1] .. id
-    local flat, f = messageFlat(key)
-    if flat and tonumber(f[9]) < since then
-      ended = true
-      break
-    end
-    scanned = scanned + 1
-    last = seq
-    max = '(' .. seq
-    if not flat then
-      redis.call('ZREM', KEYS[1], id)
-    elseif (f[4] ~= '' or f[3] == '*' or f[2] == agent or f[3] == agent)
-        and (ARGV[6] == '' or f[5] == ARGV[6]) and (ARGV[7] == '' or f[2] == ARGV[7]) then
-      local bodyBytes = #f[7]
-      flat[14] = cutUtf8(f[7], preview)
-      local deliveredTo, acks, ackers, ackedAt = '', '', {}, ''
-      if f[2] == agent then
-        deliveredTo = redis.call('HGET', key, 'delivered_to') or '0'
-        acks = redis.call('ZCARD', key .. ':acks')
-        local first = redis.call('ZRANGE', key .. ':acks', 0, most - 1, 'WITHSCORES')
-        for j = 1, #first, 2 do
-          ackers[#ackers + 1] = { first[j], first[j + 1], redis.call('HGET', key .. ':ack-comments', first[j]) or '' }
-        end
-      elseif f[12] == '1' then
-        ackedAt = redis.call('ZSCORE', key .. ':acks', agent) or ''
+  if tonumber(f[9]) < since then
+    return 'end'
+  end
+  if (f[4] ~= '' or f[3] == '*' or f[2] == agent or f[3] == agent)
+      and (ARGV[6] == '' or f[5] == ARGV[6]) and (ARGV[7] == '' or f[2] == ARGV[7]) then
+    local bodyBytes = #f[7]
+    flat[14] = cutUtf8(f[7], preview)
+    local deliveredTo, acks, ackers, ackedAt = '', '', {}, ''
+    if f[2] == agent then
+      deliveredTo = redis.call('HGET', key, 'delivered_to') or '0'
+      acks = redis.call('ZCARD', key .. ':acks')
+      local first = redis.call('ZRANGE', key .. ':acks', 0, most - 1, 'WITHSCORES')
+      for j = 1, #first, 2 do
+        ackers[#ackers + 1] = { first[j], first[j + 1], redis.call('HGET', key .. ':ack-comments', first[j]) or '' }
       end
-      page[#page + 1] = { flat, bodyBytes, deliveredTo, acks, ackers, ackedAt }
-      if #page == limit then
-        break
-      end
+    elseif f[12] == '1' then
+      ackedAt = redis.call('ZSCORE', key .. ':acks', agent) or ''
     end
-    if scanned == scanMax then
-      break
+    page[#page + 1] = { flat, bodyBytes, deliveredTo, acks, ackers, ackedAt }
+    if #page == limit then
+      return 'full'
     end
   end
-end
-local more = not ended and last and redis.call('ZCOUNT', KEYS[1], '-inf', '(' .. last) > 0
-return { page, more and last or '' }
+  return nil
+end)
+return { page, cursor }

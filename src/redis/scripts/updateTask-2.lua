@@ -15,11 +15,9 @@
 local now = nowMs()
 local board, id = ARGV[4], ARGV[5]
 local f = redis.call('HMGET', KEYS[1], 'board', 'status', 'assignee', 'depends_on')
-if f[1] ~= board then
-  return Code.TaskNotFound
-end
-if f[2] == 'done' then
-  return Code.TaskDone
+local refusal = missingOrDone(board, f)
+if refusal then
+  return refusal
 end
 if ARGV[9] ~= '' then
   if f[2] == 'claimed' then
@@ -60,12 +58,7 @@ if ARGV[9] ~= '' then
     redis.call('SREM', dependentsKey(old), id)
   end
   redis.call('DEL', waitingKey(id))
-  for _, dep in ipairs(deps) do
-    redis.call('SADD', dependentsKey(dep), id)
-    if redis.call('HGET', taskKey(dep), 'status') ~= 'done' then
-      redis.call('SADD', waitingKey(id), dep)
-    end
-  end
+  addDependencies(id, deps)
   redis.call('HSET', KEYS[1], 'depends_on', ARGV[9])
 end
 if ARGV[6] ~= '' then

@@ -1,6 +1,6 @@
-import { Type } from 'class-transformer';
-import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { IsString, Matches } from 'class-validator';
 import { IsOmittable } from '../../common/is-omittable.decorator.js';
+import { IsPageLimit } from '../../common/is-page-limit.decorator.js';
 import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, RESERVATIONS_CURSOR_PATTERN } from '../reservations.service.js';
 
 /** `?agent=&path=&limit=&cursor=` of GET /api/reservations. */
@@ -14,10 +14,7 @@ export class ListReservationsQueryDto {
   path?: string;
 
   @IsOmittable()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_LIST_LIMIT)
+  @IsPageLimit(MAX_LIST_LIMIT)
   limit = DEFAULT_LIST_LIMIT;
 
   @IsOmittable()

@@ -1,13 +1,10 @@
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsOptional, IsString } from 'class-validator';
+import { IsPageLimit } from '../../common/is-page-limit.decorator.js';
 
 /** `?limit=&cursor=` on GET /api/boards/:board: the page of tasks that comes with the board. */
 export class BoardQueryDto {
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @IsPageLimit()
   limit = 20;
 
   @IsOptional()

@@ -1,5 +1,7 @@
-import { ArrayMaxSize, IsArray, IsInt, IsString, Max, Min } from 'class-validator';
+import { IsString } from 'class-validator';
 import { IsOmittable } from '../../common/is-omittable.decorator.js';
+import { IsPriority } from '../../common/is-priority.decorator.js';
+import { IsStringList } from '../../common/is-string-list.decorator.js';
 import { MAX_TASK_LIST } from '../tasks.service.js';
 
 /** The body of POST /api/tasks: create_task's arguments (ids, board and sizes are checked by the service). */
@@ -11,21 +13,15 @@ export class CreateTaskDto {
   description: string;
 
   @IsOmittable()
-  @IsInt()
-  @Min(1)
-  @Max(10)
+  @IsPriority()
   priority?: number;
 
   @IsOmittable()
-  @IsArray()
-  @ArrayMaxSize(MAX_TASK_LIST)
-  @IsString({ each: true })
+  @IsStringList(MAX_TASK_LIST)
   depends_on?: string[];
 
   @IsOmittable()
-  @IsArray()
-  @ArrayMaxSize(MAX_TASK_LIST)
-  @IsString({ each: true })
+  @IsStringList(MAX_TASK_LIST)
   files?: string[];
 
   @IsOmittable()

@@ -1,5 +1,5 @@
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString } from 'class-validator';
+import { IsPageLimit } from '../../common/is-page-limit.decorator.js';
 import { TASK_STATUSES, type TaskStatus } from '../task-record.js';
 
 /** `?board=&status=&assignee=&limit=&cursor=` on GET /api/tasks: list_tasks's arguments. */
@@ -17,10 +17,7 @@ export class ListTasksQueryDto {
   assignee?: string;
 
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @IsPageLimit()
   limit = 20;
 
   @IsOptional()

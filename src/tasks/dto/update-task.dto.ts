@@ -1,13 +1,13 @@
-import { ArrayMaxSize, IsArray, IsInt, IsString, Max, Min } from 'class-validator';
+import { IsString } from 'class-validator';
 import { IsOmittable } from '../../common/is-omittable.decorator.js';
+import { IsPriority } from '../../common/is-priority.decorator.js';
+import { IsStringList } from '../../common/is-string-list.decorator.js';
 import { MAX_TASK_LIST } from '../tasks.service.js';
 
 /** The body of PATCH /api/tasks/:task_id: what update_task may change. */
 export class UpdateTaskDto {
   @IsOmittable()
-  @IsInt()
-  @Min(1)
-  @Max(10)
+  @IsPriority()
   priority?: number;
 
   @IsOmittable()
@@ -15,8 +15,6 @@ export class UpdateTaskDto {
   description?: string;
 
   @IsOmittable()
-  @IsArray()
-  @ArrayMaxSize(MAX_TASK_LIST)
-  @IsString({ each: true })
+  @IsStringList(MAX_TASK_LIST)
   depends_on?: string[];
 }

@@ -74,6 +74,29 @@ local function makeFailed(board, id, leasesKey, closedKey, reason, now)
   redis.call('ZADD', closedKey, now, id)
 end
 
+-- Code.TaskNotFound when a task (its 'board' and 'status' fields first in f) is not one of the
+-- board's, Code.TaskDone when it is done (nothing changes a done task); nil otherwise.
+local function missingOrDone(board, f)
+  if f[1] ~= board then
+    return Code.TaskNotFound
+  end
+  if f[2] == 'done' then
+    return Code.TaskDone
+  end
+  return nil
+end
+
+-- Records that task `id` depends on `deps` (tasks of its board): each knows it as a dependent,
+-- and it waits for those not done yet.
+local function addDependencies(id, deps)
+  for _, dep in ipairs(deps) do
+    redis.call('SADD', dependentsKey(dep), id)
+    if redis.call('HGET', taskKey(dep), 'status') ~= 'done' then
+      redis.call('SADD', waitingKey(id), dep)
+    end
+  end
+end
+
 -- A task as the scripts return it: {its hash as a flat array, the dependencies it waits for}.
 local function taskView(id)
   return { redis.call('HGETALL', taskKey(id)), redis.call('SMEMBERS', waitingKey(id)) }
@@ -84,11 +107,9 @@ end
 -- agent's own claim. Used by complete, fail and release alike.
 local function notOwnClaim(board, id, agent)
   local f = redis.call('HMGET', taskKey(id), 'board', 'status', 'assignee')
-  if f[1] ~= board then
-    return Code.TaskNotFound
-  end
-  if f[2] == 'done' then
-    return Code.TaskDone
+  local refusal = missingOrDone(board, f)
+  if refusal then
+    return refusal
   end
   if f[2] == 'failed' then
     return Code.TaskFailed
