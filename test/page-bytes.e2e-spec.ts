@@ -38,6 +38,22 @@ describe.each(clientKinds)('pages cut by C3PO_PAGE_MAX_BYTES with %s', (kind) =>
     expect((await bob.ok('check_messages')).messages).toEqual([]);
   });
 
+  it('get_timeline pages by bytes too, acks and their comments counted', async () => {
+    const { id } = await alice.ok('publish', {
+      to: 'bob',
+      type: 'GENERAL',
+      subject: 'acked',
+      body: 'short',
+      ack_required: true,
+    });
+    await bob.ok('ack_message', { id, comment: text('comment') });
+    await alice.ok('publish', { to: 'bob', type: 'GENERAL', subject: 'newest', body: text('newest') });
+    const first = await alice.ok('get_timeline', { limit: 10 });
+    expect(first.messages.map((message: { subject: string }) => message.subject)).toEqual(['newest']);
+    const rest = await alice.ok('get_timeline', { limit: 10, cursor: first.next_cursor });
+    expect(rest.messages.map((message: { subject: string }) => message.subject)[0]).toBe('acked');
+  });
+
   it('list_tasks and get_board page by bytes too', async () => {
     const board = `bytes-${kind.startsWith('sdk') ? 'a' : 'b'}`;
     for (const label of ['first', 'second', 'third']) {

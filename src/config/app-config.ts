@@ -100,7 +100,7 @@ export class AppConfig {
   C3PO_PREVIEW_BYTES = 2000;
 
   /**
-   * Bytes of text a page of check_messages, list_tasks/get_board or search_findings holds at most
+   * Bytes of text a page of check_messages, get_timeline, list_tasks/get_board or search_findings holds at most
    * (it always holds one entry): a model reads the page whole, and 100 entries of 64 KB would
    * not fit its context. The rest is on the next page.
    */

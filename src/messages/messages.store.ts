@@ -240,6 +240,7 @@ export class MessagesStore {
         sinceMs: page.sinceMs ?? 0,
         previewBytes: page.previewBytes,
         mostAckers: ACKERS_SHOWN,
+        pageBytes: this.config.C3PO_PAGE_MAX_BYTES,
       },
     );
     return {

@@ -268,7 +268,19 @@ export const Scripts = {
   timelinePage: defineScript<[[FlatHash, number, string, number | '', [string, string, string][], string][], string]>()(
     'timelinePage',
     ['timeline'],
-    ['messagePrefix', 'agentId', 'cursor', 'limit', 'scanMax', 'type', 'from', 'sinceMs', 'previewBytes', 'mostAckers'],
+    [
+      'messagePrefix',
+      'agentId',
+      'cursor',
+      'limit',
+      'scanMax',
+      'type',
+      'from',
+      'sinceMs',
+      'previewBytes',
+      'mostAckers',
+      'pageBytes',
+    ],
   ),
   collectMessagePushes: defineScript<[string, string, string, string][]>()(
     'collectMessagePushes',

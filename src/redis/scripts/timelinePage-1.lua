@@ -11,15 +11,19 @@
   ARGV[4] page size   ARGV[5] most entries looked at   ARGV[6] type, or '' any
   ARGV[7] from, or '' any   ARGV[8] created at or after this epoch ms
   ARGV[9] most body bytes shown   ARGV[10] most ackers listed
+  ARGV[11] most bytes of text in the page (the first entry always fits); the next cursor
+           resumes at the entry that did not fit
   Returns {entries as {flat fields, body bytes, delivered_to or '', acks or '',
            ackers as {agent, acked_at ms, comment}, the agent's acked_at ms or ''},
            next cursor or ''} ]]
 --- @include "message"
 --- @include "utf8"
 --- @include "walk"
+--- @include "page"
 local agent, limit, scanMax = ARGV[2], tonumber(ARGV[4]), tonumber(ARGV[5])
 local since, preview, most = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
-local page = {}
+local maxBytes = tonumber(ARGV[11])
+local page, used = {}, 0
 local cursor = walkPage(KEYS[1], ARGV[3], true, scanMax, function(id)
   local key = ARGV[1] .. id
   local flat, f = messageFlat(key)
@@ -45,7 +49,12 @@ local cursor = walkPage(KEYS[1], ARGV[3], true, scanMax, function(id)
     elseif f[12] == '1' then
       ackedAt = redis.call('ZSCORE', key .. ':acks', agent) or ''
     end
-    page[#page + 1] = { flat, bodyBytes, deliveredTo, acks, ackers, ackedAt }
+    local entry = { flat, bodyBytes, deliveredTo, acks, ackers, ackedAt }
+    local fits, bytes = fitsPage(entry, #page, used, maxBytes)
+    if not fits then
+      return 'next'
+    end
+    page[#page + 1], used = entry, used + bytes
     if #page == limit then
       return 'full'
     end
