@@ -408,6 +408,12 @@ describe.each(clientKinds)('messages through MCP with %s', (kind: ClientKind) =>
     }
   });
 
+  it('counts a subject in characters, not UTF-16 units', async () => {
+    const [alice] = await agents('u-alice', 'u-bob');
+    const sent = await alice.ok('publish', message({ to: 'u-bob', subject: '😀'.repeat(200) }));
+    expect(sent.delivered_to).toBe(1);
+  });
+
   describe('refuses bad input, changing nothing', () => {
     let alice: Agent;
     let bob: Agent;
@@ -430,8 +436,10 @@ describe.each(clientKinds)('messages through MCP with %s', (kind: ClientKind) =>
       ['a malformed topic', { topic: 'E News' }, /^topic 'E News' is not a topic name/],
       ['a malformed type', { to: 'e-bob', type: 'needs review!' }, /^type must be a word/],
       ['type ACK', { to: 'e-bob', type: 'ACK' }, /^type ACK is what ack_message sends/],
+      ['type ack, in any case', { to: 'e-bob', type: 'Ack' }, /^type ACK is what ack_message sends/],
       ['an empty subject', { to: 'e-bob', subject: '  ' }, /^subject is empty/],
       ['a subject over 200 characters', { to: 'e-bob', subject: 's'.repeat(201) }, /^subject is 201 characters/],
+      ['201 emoji as a subject', { to: 'e-bob', subject: '😀'.repeat(201) }, /^subject is 201 characters/],
       ['a body over C3PO_MAX_MESSAGE_BYTES', { to: 'e-bob', body: 'é'.repeat(1025) }, /^body is 2050 bytes, over/],
       ['priority 0', { to: 'e-bob', priority: 0 }, /priority/],
       ['priority 11', { to: 'e-bob', priority: 11 }, /priority/],

@@ -182,11 +182,19 @@ describe.each(clientKinds)('task board tools with %s', (kind) => {
       expect(await leader.fails('create_task', { ...base, title: 'x'.repeat(201) })).toBe(
         'title is 201 characters, over 200: put the rest in the description',
       );
+      expect(await leader.fails('create_task', { ...base, title: '😀'.repeat(201) })).toBe(
+        'title is 201 characters, over 200: put the rest in the description',
+      );
       expect(await leader.fails('create_task', { ...base, description: 'x'.repeat(2049) })).toMatch(
         /^description is 2049 bytes, over the 2048-byte limit/,
       );
       expect(await leader.fails('create_task', { ...base, hints: 'x'.repeat(2049) })).toMatch(/^hints is 2049 bytes/);
-      expect(await leader.fails('create_task', { ...base, files: [''] })).toMatch(/files entries must be paths/);
+      expect(await leader.fails('create_task', { ...base, files: [''] })).toBe(
+        'files: an empty path: give paths relative to the repository root',
+      );
+      expect(await leader.fails('create_task', { ...base, files: ['../etc/passwd'] })).toBe(
+        `files: "../etc/passwd" has a '..' segment: give paths inside the repository`,
+      );
       expect(await leader.fails('create_task', { ...base, files: 'src' })).toMatch(/files/);
       expect(await leader.fails('create_task', { board, title: 't' })).toMatch(/description/);
       expect((await bob.ok('get_board', { board })).counts.available).toBe(0);
@@ -289,7 +297,7 @@ describe.each(clientKinds)('task board tools with %s', (kind) => {
       );
     });
 
-    it('refuses anyone but the assignee, an unclaimed task and an oversized result', async () => {
+    it('refuses anyone but the assignee, an unclaimed task, an empty and an oversized result', async () => {
       const board = newBoard();
       const { task_id } = await create(board, 'mine');
       expect(await alice.fails('complete_task', { task_id, result: 'r' })).toBe(
@@ -301,6 +309,9 @@ describe.each(clientKinds)('task board tools with %s', (kind) => {
       );
       expect(await alice.fails('complete_task', { task_id, result: 'x'.repeat(2049) })).toMatch(
         /^result is 2049 bytes, over the 2048-byte limit/,
+      );
+      expect(await alice.fails('complete_task', { task_id, result: '  ' })).toBe(
+        'result is empty: say what you did and where, for whoever builds on it',
       );
       expect(await alice.fails('complete_task', { task_id: 'task-999999', result: 'r' })).toMatch(/not found/);
       expect((await alice.ok('complete_task', { task_id, result: 'r' })).task.status).toBe('done');

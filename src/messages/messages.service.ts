@@ -134,15 +134,17 @@ export class MessagesService {
         'type must be a word of letters, digits, "_", "." or "-" (at most 64), e.g. READY_FOR_REVIEW or GENERAL',
       );
     }
-    if (type === ACK_TYPE) {
+    // Any spelling: an "ack" from a peer must not pass for the coordinator's own.
+    if (type.toUpperCase() === ACK_TYPE) {
       throw new BadRequestException('type ACK is what ack_message sends: acknowledge a message with ack_message');
     }
     if (input.subject.trim() === '') {
       throw new BadRequestException('subject is empty: say in a line what the message is about');
     }
-    if (input.subject.length > SUBJECT_MAX_CHARS) {
+    const subjectChars = [...input.subject].length;
+    if (subjectChars > SUBJECT_MAX_CHARS) {
       throw new BadRequestException(
-        `subject is ${input.subject.length} characters, over ${SUBJECT_MAX_CHARS}: put the rest in body`,
+        `subject is ${subjectChars} characters, over ${SUBJECT_MAX_CHARS}: put the rest in body`,
       );
     }
     const correlation = input.correlation_id;

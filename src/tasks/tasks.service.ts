@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
 import { grouped } from '../common/grouped.js';
+import { normalizeRepoPaths } from '../common/repo-path.js';
 import { checkMessageBytes } from '../common/message-bytes.js';
 import { isoFromMs } from '../common/timestamps.js';
 import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
@@ -31,8 +32,6 @@ const CURSOR_PATTERN = /^\d{1,15}$/;
 export const MAX_TITLE_CHARS = 200;
 /** Most dependencies or files one task names. */
 export const MAX_TASK_LIST = 100;
-/** Longest file path or glob a task names. */
-export const MAX_PATH_CHARS = 1000;
 
 export interface CreateTaskInput {
   title: string;
@@ -142,9 +141,10 @@ export class TasksService {
     if (title === '') {
       throw new BadRequestException('title is empty: say in a line what the task is');
     }
-    if (title.length > MAX_TITLE_CHARS) {
+    const titleChars = [...title].length;
+    if (titleChars > MAX_TITLE_CHARS) {
       throw new BadRequestException(
-        `title is ${title.length} characters, over ${MAX_TITLE_CHARS}: put the rest in the description`,
+        `title is ${titleChars} characters, over ${MAX_TITLE_CHARS}: put the rest in the description`,
       );
     }
     this.checkSize('description', input.description);
@@ -188,6 +188,9 @@ export class TasksService {
 
   async complete(agentId: string, taskId: string, result: string): Promise<TaskView> {
     const id = parseTaskId(taskId);
+    if (result.trim() === '') {
+      throw new BadRequestException('result is empty: say what you did and where, for whoever builds on it');
+    }
     this.checkSize('result', result);
     const board = await this.boardOf(id);
     const outcome = await this.store.complete(board, id, agentId, result);
@@ -447,15 +450,12 @@ function parseDependencies(ids: string[]): string[] {
   return [...new Set(ids.map((id) => parseTaskId(id, 'depends_on entry')))];
 }
 
+/** Repository paths as reserve_files takes them, so that a worker can reserve a task's files as they are. */
 function parseFiles(files: string[]): string[] {
   if (files.length > MAX_TASK_LIST) {
     throw new BadRequestException(`files names ${files.length} paths, over ${MAX_TASK_LIST}`);
   }
-  const bad = files.find((file) => file === '' || file.length > MAX_PATH_CHARS);
-  if (bad !== undefined) {
-    throw new BadRequestException(`files entries must be paths of 1-${MAX_PATH_CHARS} characters`);
-  }
-  return files;
+  return normalizeRepoPaths(files, 'files');
 }
 
 function parseCursor(cursor: string | undefined): string | undefined {
