@@ -241,7 +241,7 @@ describe('task board properties', () => {
           throw error;
         }
         expect(error.message).toMatch(refusal);
-        record(`refused (${refusal.source.replace(/[^a-z ]/g, '')})`);
+        record(`refused (${refusal.source.replace(/\|/g, ' / ').replace(/[^a-z /]/g, '')})`);
         return undefined;
       }
     };
