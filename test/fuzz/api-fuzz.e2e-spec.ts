@@ -5,12 +5,21 @@ import { Agent, ClientKind } from '../support/mcp-clients.js';
 import { FuzzArbitraries, FuzzCase, FuzzTargets } from './fuzz-arbitraries.js';
 import { FuzzRunner } from './fuzz-runner.js';
 import { PreFuzzRequests, RequestsSnapshot } from './pre-fuzz-requests.js';
+import {
+  PRE_FUZZ_BOARD,
+  PRE_FUZZ_PATHS,
+  PRE_FUZZ_TOPIC,
+  PreFuzzTeamState,
+  TeamStateSnapshot,
+} from './pre-fuzz-team-state.js';
 
 /**
  * Issue 10: property-based fuzzing of /mcp and the REST API against the real coordinator
- * process. Every case must get a status below 500 with no internals in its body, must leave
- * nothing alarming in the coordinator's output, and must leave the process running; after all
- * of them the process is ready, serves real clients, and the requests stored before are intact.
+ * process, the request tools and (issue 12) the task board, message, finding and reservation
+ * tools and routes. Every case must get a status below 500 with no internals in its body, must
+ * leave nothing alarming in the coordinator's output, and must leave the process running; after
+ * all of them the process is ready, serves real clients, and the requests and team state stored
+ * before are intact.
  *
  * FUZZ_SEED replays a run (the seed is printed at the end, and fast-check names it and the path
  * of a failing case); FUZZ_RUNS sets the cases per family; FUZZ_SHRINK=1 shrinks a failure
@@ -20,14 +29,17 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
 const SHRINK = process.env.FUZZ_SHRINK === '1';
 const MAX_MESSAGE_BYTES = 64 * 1024;
 
-/** Cases per family and mode: about 3,700, some 20 s per coordinator here. */
+/**
+ * Cases per family and mode: about 5,000, some 20 s per coordinator here. Tool calls and REST
+ * cover 32 tools and their routes, so they have the most; a walk-away costs its 20-200 ms.
+ */
 const FAMILIES: { name: string; runs: number; cases: (arbitraries: FuzzArbitraries) => fc.Arbitrary<FuzzCase> }[] = [
-  { name: 'tool-call', runs: 1500, cases: (a) => a.toolCalls() },
-  { name: 'json-rpc', runs: 800, cases: (a) => a.jsonRpc() },
+  { name: 'tool-call', runs: 2400, cases: (a) => a.toolCalls() },
+  { name: 'json-rpc', runs: 700, cases: (a) => a.jsonRpc() },
   { name: 'malformed-json', runs: 250, cases: (a) => a.malformedBodies() },
-  { name: 'rest', runs: 1000, cases: (a) => a.rest() },
+  { name: 'rest', runs: 1500, cases: (a) => a.rest() },
   { name: 'raw-http', runs: 150, cases: (a) => a.raw() },
-  { name: 'walk-away', runs: 40, cases: (a) => a.walkAways() },
+  { name: 'walk-away', runs: 50, cases: (a) => a.walkAways() },
 ];
 
 function runsFor(family: { runs: number }): number {
@@ -64,6 +76,8 @@ describe.each(modes)('the coordinator process under fuzzing ($name)', (mode) => 
   let bob: Agent;
   let stored: PreFuzzRequests;
   let before: RequestsSnapshot;
+  let team: PreFuzzTeamState;
+  let teamBefore: TeamStateSnapshot;
   let runner: FuzzRunner;
   let arbitraries: FuzzArbitraries;
   let started = 0;
@@ -91,11 +105,18 @@ describe.each(modes)('the coordinator process under fuzzing ($name)', (mode) => 
       C3PO_KEY_PREFIX: prefix,
       C3PO_MAX_MESSAGE_BYTES: String(MAX_MESSAGE_BYTES),
       ...(mode.adminToken && { C3PO_ADMIN_TOKEN: mode.adminToken }),
+      // The pre-fuzz claim's holder is idle throughout: its lease must outlast any run.
+      C3PO_TASK_LEASE_S: String(7 * 24 * 3600),
+      // Caps that evict the oldest: fuzz findings and messages must not push the pre-fuzz ones out.
+      C3PO_MAX_FINDINGS: '100000',
+      C3PO_TIMELINE_MAX_MESSAGES: '1000000',
     });
     alice = await connect('alice', 'sdk-1.x (2025-11-25)');
     bob = await connect('bob', 'client-2.x (2026-07-28)');
     stored = await PreFuzzRequests.store(alice, bob, prefix);
     before = await stored.snapshot();
+    team = await PreFuzzTeamState.store(alice, bob, prefix);
+    teamBefore = await team.snapshot();
     const targets: FuzzTargets = {
       callers: Object.keys(callers),
       idle,
@@ -103,6 +124,11 @@ describe.each(modes)('the coordinator process under fuzzing ($name)', (mode) => 
       // Copies: the runner adds the ids the fuzz agents make.
       requestIds: [...stored.requestIds],
       conversationIds: [...stored.conversationIds],
+      boards: [PRE_FUZZ_BOARD, 'default', 'fz-board'],
+      taskIds: [...team.taskIds],
+      messageIds: [...team.messageIds],
+      topics: [PRE_FUZZ_TOPIC, 'builds', 'fz.topic'],
+      reservedPaths: [...PRE_FUZZ_PATHS],
     };
     if (mode.adminToken) {
       // The fuzz agents' keys only: the owners' keys never reach the fuzzer, so every call as an owner must fail.
@@ -157,6 +183,10 @@ describe.each(modes)('the coordinator process under fuzzing ($name)', (mode) => 
 
   it('keeps the requests stored before the fuzzing intact', async () => {
     expect(await stored.snapshot()).toEqual(before);
+  });
+
+  it('keeps the team state stored before the fuzzing intact', async () => {
+    expect(await team.snapshot()).toEqual(teamBefore);
   });
 
   it('still carries a request and its answer between real clients of both eras', async () => {

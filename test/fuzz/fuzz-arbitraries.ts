@@ -30,6 +30,14 @@ export interface FuzzTargets {
   owners: string[];
   requestIds: string[];
   conversationIds: string[];
+  /** Task boards worth naming (the pre-fuzz one among them); no case names `idle` as a board. */
+  boards: string[];
+  /** Ids of tasks and messages (the pre-fuzz ones, then those the fuzz agents make). */
+  taskIds: string[];
+  messageIds: string[];
+  topics: string[];
+  /** Paths an owner holds an exclusive reservation on: a fuzz agent's reservation of them is refused. */
+  reservedPaths: string[];
   /**
    * With API keys on: the key of each caller (never an owner's), and the admin token. The admin
    * token may create and revoke keys, but cannot reach the owners' keys by a name the fuzzer
@@ -39,7 +47,7 @@ export interface FuzzTargets {
   adminToken?: string;
 }
 
-const TOOL_NAMES = [
+const REQUEST_TOOL_NAMES = [
   'register_agent',
   'list_agents',
   'send_request',
@@ -52,13 +60,67 @@ const TOOL_NAMES = [
   'wait_for_request',
   'get_conversation',
 ] as const;
+
+/** The tools of issue 12: shared team state that every agent may read and some may change. */
+const TEAM_TOOL_NAMES = [
+  // The task board
+  'set_plan',
+  'get_board',
+  'create_task',
+  'claim_task',
+  'complete_task',
+  'fail_task',
+  'release_task',
+  'update_task',
+  'list_tasks',
+  'wait_for_task',
+  // Messages and topics
+  'publish',
+  'subscribe',
+  'unsubscribe',
+  'check_messages',
+  'ack_message',
+  'get_timeline',
+  // Findings and file reservations
+  'add_finding',
+  'search_findings',
+  'reserve_files',
+  'release_files',
+  'list_reservations',
+] as const;
+type RequestToolName = (typeof REQUEST_TOOL_NAMES)[number];
+type TeamToolName = (typeof TEAM_TOOL_NAMES)[number];
+
+function isTeamTool(tool: string): tool is TeamToolName {
+  return (TEAM_TOOL_NAMES as readonly string[]).includes(tool);
+}
+const TOOL_NAMES = [...REQUEST_TOOL_NAMES, ...TEAM_TOOL_NAMES];
 type ToolName = (typeof TOOL_NAMES)[number];
 
 /** Tools that change state come up more often: they reach the most Lua. */
 const toolName = fc.oneof(
   { arbitrary: fc.constantFrom(...TOOL_NAMES), weight: 4 },
-  { arbitrary: fc.constantFrom<ToolName>('send_request', 'respond_to_request', 'cancel_request'), weight: 2 },
+  {
+    arbitrary: fc.constantFrom<ToolName>(
+      'send_request',
+      'respond_to_request',
+      'cancel_request',
+      'create_task',
+      'claim_task',
+      'complete_task',
+      'fail_task',
+      'update_task',
+      'publish',
+      'ack_message',
+      'reserve_files',
+      'release_files',
+    ),
+    weight: 3,
+  },
 );
+
+/** The tools that block until something happens or their timeout ends. */
+const WAITING_TOOLS = /"wait_for_(?:request|response|task)"/;
 
 const MODERN = '2026-07-28';
 const LEGACY = '2025-11-25';
@@ -114,6 +176,111 @@ const SPECIAL_STRINGS = [
   'ÿ\u00A0',
   '\u0085',
 ];
+
+/** Board and topic names: a few the coordinator takes, most it must refuse without a fuss. */
+const ODD_NAMES = [
+  'Default',
+  'a:b',
+  'a'.repeat(65),
+  '-x',
+  '.x',
+  '.',
+  '..',
+  '../default',
+  'default ',
+  ' default',
+  'a/b',
+  'a\\b',
+  'a\u0000b',
+  'défault',
+  '*',
+  'a b',
+  '{pre-fuzz}',
+  'board:x:tasks',
+];
+
+/** Paths and globs: inside the repository, out of it (`..`, absolute, drive letters), and malformed. */
+const PATH_SAMPLES = [
+  'src/**',
+  'src/*.ts',
+  'src/db/schema.ts',
+  'src/db/migrations/001.sql',
+  'docs/?.md',
+  'docs/schema.md',
+  '**',
+  '*',
+  '**/*',
+  'src/**/**/*.ts',
+  'src//db/./x.ts',
+  'src/db/',
+  './src',
+  '../etc/passwd',
+  'src/../../secret',
+  'src/**/../x',
+  '/etc/passwd',
+  'C:\\Windows\\win.ini',
+  'src\\db\\schema.ts',
+  'src/db/\u0000x',
+  'a\u0000b',
+  '',
+  ' ',
+  '.',
+  '..',
+  '[a-z]*.ts',
+  '{a,b}.ts',
+  ' src/x.ts ',
+  '~/x',
+  '.git/config',
+  'a'.repeat(1001),
+  'é/😀.ts',
+  '\u202Eexe.txt',
+  'src/\r\nx',
+];
+
+const TASK_STATUS_VALUES = ['available', 'claimed', 'done', 'failed'];
+
+// Built once: an arbitrary from a regular expression takes some 10 ms to build.
+/** Names the board and topic patterns take. */
+const NAME_LIKE = fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,63}$/);
+const MESSAGE_TYPE_LIKE = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/);
+const PATH_LIKE = fc.stringMatching(/^[a-z]{1,8}(\/(?:[a-z]{1,8}|\*|\*\*|\?)){0,4}(\.[a-z]{1,3})?$/);
+
+/** A REST route: its path as the router declares it (`template`), the path sent, and the methods it answers. */
+interface RestRoute {
+  template: string;
+  path: string;
+  methods?: string[];
+}
+
+/**
+ * The body of each team route that takes one: its tool, then the arguments the path (or the
+ * route) names instead; '' none, `check` the pre-commit hook's paths.
+ */
+const TEAM_ROUTE_BODIES: Record<string, [TeamToolName | '' | 'check', ...string[]]> = {
+  'PUT /api/boards/:board/plan': ['set_plan', 'board'],
+  'POST /api/tasks': ['create_task'],
+  'POST /api/tasks/claim': ['claim_task'],
+  'PATCH /api/tasks/:task_id': ['update_task', 'task_id'],
+  'POST /api/tasks/:task_id/complete': ['complete_task', 'task_id'],
+  'POST /api/tasks/:task_id/fail': ['fail_task', 'task_id'],
+  'POST /api/tasks/:task_id/release': [''],
+  'POST /api/messages': ['publish'],
+  'POST /api/messages/:id/ack': ['ack_message', 'id'],
+  'POST /api/findings': ['add_finding'],
+  'POST /api/reservations': ['reserve_files'],
+  'DELETE /api/reservations': ['release_files'],
+  'POST /api/reservations/check': ['check'],
+};
+
+/** The query parameters each team route takes (the DTOs'); other routes' are picked in query(). */
+const ROUTE_QUERIES: Record<string, string[]> = {
+  '/api/boards/:board': ['limit', 'cursor'],
+  '/api/tasks': ['board', 'status', 'assignee', 'limit', 'cursor'],
+  '/api/messages': ['from', 'type', 'topic', 'since', 'unacked_only', 'limit', 'cursor'],
+  '/api/timeline': ['since', 'type', 'from', 'limit', 'cursor'],
+  '/api/findings': ['query', 'tags', 'limit'],
+  '/api/reservations': ['agent', 'path', 'limit', 'cursor'],
+};
 
 const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((code) => String.fromCharCode(code));
 
@@ -189,6 +356,11 @@ function usually<T>(valid: fc.Arbitrary<T>, odd: fc.Arbitrary<unknown>, validWei
   );
 }
 
+/** Mostly left out; when given, as `given` makes it (valid or odd). */
+function sometimes(given: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
+  return fc.oneof({ arbitrary: fc.constant(undefined), weight: 2 }, { arbitrary: given, weight: 1 });
+}
+
 /**
  * How often the framing (headers, envelope) is odd. Loose for the JSON-RPC family; tight for
  * tool calls, whose oddness is in the arguments: with every header and envelope field odd 40%
@@ -212,6 +384,10 @@ export class FuzzArbitraries {
   private readonly json: fc.Arbitrary<unknown>;
   /** Per-route arbitraries, built once: building them for every case cost more than sending it. */
   private readonly perRoute = new Map<string, fc.Arbitrary<[string, string | undefined]>>();
+  private readonly perTool = new Map<ToolName, fc.Arbitrary<Record<string, unknown>>>();
+  /** The team tools' argument models, with each argument odd a third of the time, and rarely. */
+  private teamModels?: Record<'loose' | 'tight', Record<TeamToolName, Record<string, fc.Arbitrary<unknown>>>>;
+  private validWeight = 6;
 
   constructor(
     private readonly targets: FuzzTargets,
@@ -310,7 +486,7 @@ export class FuzzArbitraries {
   }
 
   private agentName(): fc.Arbitrary<unknown> {
-    return usually(fc.constantFrom(...this.targets.callers, ...this.targets.owners), this.json);
+    return this.usually(fc.constantFrom(...this.targets.callers, ...this.targets.owners), this.json);
   }
 
   /** Seconds for a wait: 0 or 1 when valid, so a case blocks a second at most unless the value is left out. */
@@ -318,11 +494,231 @@ export class FuzzArbitraries {
     return usually(fc.constantFrom(0, 1), fc.constantFrom(-1, 3601, 0.5, '1', null, [], {}, 2 ** 53 + 2, Number.NaN));
   }
 
+  /**
+   * `usually` with the valid weight of the arguments being built: the team tools take up to nine
+   * arguments, and with each odd a third of the time hardly a call would get past their schemas.
+   */
+  private usually<T>(valid: fc.Arbitrary<T>, odd: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
+    return usually(valid, odd, this.validWeight);
+  }
+
+  /** Builds with `weight` as the valid weight of every this.usually() in `build`. */
+  private withValidWeight<T>(weight: number, build: () => T): T {
+    const before = this.validWeight;
+    this.validWeight = weight;
+    try {
+      return build();
+    } finally {
+      this.validWeight = before;
+    }
+  }
+
+  /** Realistic text (`samples`) mixed with odd strings, now and then not a string at all. */
+  private prose(...samples: string[]): fc.Arbitrary<unknown> {
+    return this.usually(
+      fc.oneof({ arbitrary: fc.constantFrom(...samples), weight: 3 }, { arbitrary: this.odd, weight: 2 }),
+      this.json,
+    );
+  }
+
+  /** A whole number in `min`-`max` mostly; else just out of range, a fraction, huge, or not a number. */
+  private whole(min: number, max: number): fc.Arbitrary<unknown> {
+    return this.usually(
+      fc.integer({ min, max }),
+      fc.constantFrom(
+        min - 1,
+        max + 1,
+        -1,
+        1.5,
+        min + 0.5,
+        2 ** 53 + 1,
+        -(2 ** 63),
+        1e308,
+        String(min),
+        null,
+        true,
+        [],
+        {},
+      ),
+    );
+  }
+
+  private boardName(): fc.Arbitrary<unknown> {
+    return this.usually(
+      fc.oneof(
+        { arbitrary: fc.constantFrom(...this.targets.boards), weight: 8 },
+        // New boards, until C3PO_MAX_BOARDS refuses more.
+        { arbitrary: NAME_LIKE, weight: 1 },
+        { arbitrary: fc.constantFrom(...ODD_NAMES), weight: 2 },
+      ),
+      this.json,
+    );
+  }
+
+  /** Ids of the form `<prefix>-<n>`: live ones mostly, near ones, and malformed ones. */
+  private static sequenceId(prefix: string, live: string[], max: number): fc.Arbitrary<string> {
+    return fc.oneof(
+      { arbitrary: FuzzArbitraries.liveOneOf(live), weight: 5 },
+      { arbitrary: fc.integer({ min: 0, max }).map((n) => `${prefix}-${n}`), weight: 2 },
+      {
+        arbitrary: fc.constantFrom(
+          `${prefix}-`,
+          `${prefix}-01`,
+          `${prefix}--1`,
+          `${prefix}-1.5`,
+          `${prefix}-1e3`,
+          `${prefix.toUpperCase()}-1`,
+          ` ${prefix}-1`,
+          `${prefix}-1 `,
+          `${prefix}-1\u0000`,
+          `${prefix}-${'9'.repeat(12)}`,
+          `${prefix}-${'9'.repeat(16)}`,
+          `${prefix}-${2 ** 53}`,
+          'req-1',
+          '../task-1',
+        ),
+        weight: 1,
+      },
+    );
+  }
+
+  private taskId(): fc.Arbitrary<unknown> {
+    return this.usually(FuzzArbitraries.sequenceId('task', this.targets.taskIds, 400), this.json);
+  }
+
+  /** A depends_on list: a few task ids (the task itself now and then), or too many, or not ids. */
+  private taskIds(): fc.Arbitrary<unknown> {
+    const id = fc.oneof(FuzzArbitraries.sequenceId('task', this.targets.taskIds, 400), this.oddShort);
+    return this.usually(
+      fc.array(id, { maxLength: 4 }),
+      fc.oneof(
+        fc.constant(Array.from({ length: 101 }, (_, i) => `task-${i + 1}`)),
+        fc.array(this.json, { minLength: 1, maxLength: 3 }),
+        this.json,
+      ),
+    );
+  }
+
+  private messageId(): fc.Arbitrary<unknown> {
+    return this.usually(FuzzArbitraries.sequenceId('msg', this.targets.messageIds, 3000), this.json);
+  }
+
+  private topic(): fc.Arbitrary<unknown> {
+    return this.usually(
+      fc.oneof(
+        { arbitrary: fc.constantFrom(...this.targets.topics), weight: 6 },
+        { arbitrary: NAME_LIKE, weight: 1 },
+        { arbitrary: fc.constantFrom(...ODD_NAMES), weight: 2 },
+      ),
+      this.json,
+    );
+  }
+
+  private messageType(): fc.Arbitrary<unknown> {
+    return this.usually(
+      fc.oneof(
+        { arbitrary: fc.constantFrom('GENERAL', 'READY_FOR_REVIEW', 'BLOCKED', 'ACK', 'review.done'), weight: 4 },
+        { arbitrary: MESSAGE_TYPE_LIKE, weight: 1 },
+        { arbitrary: fc.constantFrom('', '1ABC', 'a b', 'A'.repeat(65), 'ÄRGER', 'A:B', '_x'), weight: 2 },
+      ),
+      this.json,
+    );
+  }
+
+  /** An ISO time (the only form `since` takes), or one that is not quite. */
+  private since(): fc.Arbitrary<unknown> {
+    return this.usually(
+      fc.oneof(
+        fc
+          .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
+          .map((date) => date.toISOString()),
+        fc.constantFrom(
+          '2026-02-30T00:00:00Z',
+          '2026-01-01',
+          '2026-01-01T25:00:00Z',
+          '2026-01-01T00:00:00+99:99',
+          '+275760-09-13T00:00:00.000Z',
+          '-271821-04-20T00:00:00.000Z',
+          '0000-01-01T00:00:00Z',
+          '9999-12-31T23:59:59.999999999Z',
+          'yesterday',
+          '0',
+        ),
+      ),
+      this.json,
+    );
+  }
+
+  private pageCursor(): fc.Arbitrary<unknown> {
+    return this.usually(fc.oneof(fc.stringMatching(/^\d{1,17}$/), fc.constantFrom('0', '-1', '1.5', '')), this.json);
+  }
+
+  /** list_reservations' cursors are base64url: of a real-looking position, or of any bytes. */
+  private reservationCursor(): fc.Arbitrary<unknown> {
+    const encode = (bytes: Uint8Array | string) => Buffer.from(bytes).toString('base64url');
+    return this.usually(
+      fc.oneof(
+        fc.constantFrom(...this.targets.owners, ...this.targets.callers).map((agent) => encode(`${agent}\nsrc/**`)),
+        fc.uint8Array({ maxLength: 40 }).map(encode),
+        fc.stringMatching(/^[A-Za-z0-9_-]{1,40}$/),
+        fc.constantFrom('A'.repeat(701), '=', '%'),
+      ),
+      this.json,
+    );
+  }
+
+  private path(): fc.Arbitrary<string> {
+    return fc.oneof(
+      { arbitrary: fc.constantFrom(...PATH_SAMPLES, ...this.targets.reservedPaths), weight: 4 },
+      { arbitrary: PATH_LIKE, weight: 2 },
+      { arbitrary: this.oddShort, weight: 1 },
+    );
+  }
+
+  /** A list of paths: a few, or more than a call may name (`tooMany`), or not a list of strings. */
+  private paths(tooMany: number): fc.Arbitrary<unknown> {
+    return this.usually(
+      fc.array(this.path(), { minLength: 1, maxLength: 5 }),
+      fc.oneof(
+        fc.constant([]),
+        fc.constant(Array.from({ length: tooMany }, (_, i) => `src/f${i}.ts`)),
+        fc.array(this.json, { minLength: 1, maxLength: 3 }),
+        this.json,
+      ),
+    );
+  }
+
+  private tags(): fc.Arbitrary<unknown> {
+    const tag = fc.oneof(
+      { arbitrary: fc.constantFrom('schema', 'perf', 'bug', 'db/orders', 'v1.2', 'é', 'a:b'), weight: 4 },
+      { arbitrary: fc.constantFrom('', ' x', '-x', 'a b', 'a,b', 'x'.repeat(65)), weight: 1 },
+      { arbitrary: this.oddShort, weight: 1 },
+    );
+    return this.usually(
+      fc.array(tag, { maxLength: 4 }),
+      fc.oneof(fc.constant(Array.from({ length: 21 }, (_, i) => `t${i}`)), this.json),
+    );
+  }
+
+  private boolean(): fc.Arbitrary<unknown> {
+    return this.usually(fc.boolean(), fc.constantFrom('true', 0, 1, null, [], {}));
+  }
+
   // ---- MCP ----------------------------------------------------------------------------------
 
+  /** Each tool's arguments, built once: building all 32 models for every case cost more than sending it. */
   private toolArguments(tool: ToolName): fc.Arbitrary<Record<string, unknown>> {
+    let arbitrary = this.perTool.get(tool);
+    if (!arbitrary) {
+      arbitrary = this.buildToolArguments(tool);
+      this.perTool.set(tool, arbitrary);
+    }
+    return arbitrary;
+  }
+
+  private buildToolArguments(tool: ToolName): fc.Arbitrary<Record<string, unknown>> {
     const text = usually(this.odd, this.json);
-    const models: Record<ToolName, Record<string, fc.Arbitrary<unknown>>> = {
+    const models: Record<RequestToolName, Record<string, fc.Arbitrary<unknown>>> = {
       register_agent: {
         description: text,
         capabilities: usually(fc.array(this.odd, { maxLength: 60 }), this.json),
@@ -352,10 +748,126 @@ export class FuzzArbitraries {
       wait_for_request: { timeout: this.waitTimeout() },
       get_conversation: { conversation_id: this.conversationId() },
     };
+    const known = isTeamTool(tool)
+      ? fc.oneof(fc.record(this.teamToolModels('tight')[tool]), fc.record(this.teamToolModels('loose')[tool]))
+      : fc.record(models[tool]);
     const extra = fc.array(fc.tuple(oddKey, this.json), { maxLength: 2 });
     return fc
-      .tuple(fc.record(models[tool]), fc.oneof({ arbitrary: fc.constant([]), weight: 4 }, extra))
+      .tuple(known, fc.oneof({ arbitrary: fc.constant([]), weight: 4 }, extra))
       .map(([known, more]) => objectFrom([...Object.entries(known), ...more]));
+  }
+
+  /**
+   * The arguments of the task board, message, finding and reservation tools (built once):
+   * `tight` has each argument odd 3 times in 40 and left out 1 in 40, so that most calls get
+   * past the schemas to the services and their scripts; `loose` as the request tools' models.
+   */
+  private teamToolModels(framing: Framing): Record<TeamToolName, Record<string, fc.Arbitrary<unknown>>> {
+    this.teamModels ??= {
+      loose: this.buildTeamToolModels(usually(this.odd, this.json)),
+      tight: this.withValidWeight(36, () => this.buildTeamToolModels(this.usually(this.odd, this.json))),
+    };
+    return this.teamModels[framing];
+  }
+
+  private buildTeamToolModels(
+    text: fc.Arbitrary<unknown>,
+  ): Record<TeamToolName, Record<string, fc.Arbitrary<unknown>>> {
+    const whole = (min: number, max: number) => this.whole(min, max);
+    const board = this.boardName();
+    const recipient = this.usually(fc.constantFrom('*', ...this.targets.callers, ...this.targets.owners), this.json);
+    return {
+      set_plan: {
+        goal: this.prose('Ship the schema change', 'Fix the flaky build'),
+        plan: this.prose('1. design\n2. migrate\n3. review', '- [ ] tests\n- [ ] docs'),
+        board,
+      },
+      get_board: { board },
+      create_task: {
+        title: this.prose('Write the migration', 'Fix the flaky test', 'Review PR 12'),
+        description: text,
+        priority: whole(1, 10),
+        depends_on: sometimes(this.taskIds()),
+        files: sometimes(this.paths(101)),
+        hints: sometimes(text),
+        board,
+      },
+      claim_task: { task_id: sometimes(this.taskId()), board },
+      complete_task: { task_id: this.taskId(), result: this.prose('done: see the PR', 'merged') },
+      fail_task: {
+        task_id: this.taskId(),
+        reason: this.prose('tests fail on CI', 'blocked on review'),
+        retry: this.boolean(),
+      },
+      release_task: { task_id: this.taskId() },
+      update_task: {
+        task_id: this.taskId(),
+        priority: whole(1, 10),
+        description: sometimes(text),
+        depends_on: sometimes(this.taskIds()),
+      },
+      list_tasks: {
+        status: this.usually(fc.constantFrom(...TASK_STATUS_VALUES), fc.constantFrom('open', 'DONE', '', 'claimed ')),
+        assignee: sometimes(this.agentName()),
+        board,
+        limit: whole(1, 100),
+        cursor: sometimes(this.pageCursor()),
+      },
+      wait_for_task: { board, timeout: this.waitTimeout() },
+      publish: {
+        to: recipient,
+        topic: sometimes(this.topic()),
+        type: this.messageType(),
+        subject: this.prose('Ready for review', 'Build broken on main'),
+        body: text,
+        priority: whole(1, 10),
+        ttl_s: sometimes(whole(1, 7 * 24 * 3600)),
+        correlation_id: sometimes(this.prose('task-1', 'pr-12')),
+        ack_required: sometimes(this.boolean()),
+      },
+      subscribe: { topic: this.topic() },
+      unsubscribe: { topic: this.topic() },
+      check_messages: {
+        from: sometimes(this.agentName()),
+        type: sometimes(this.messageType()),
+        topic: sometimes(this.topic()),
+        since: sometimes(this.since()),
+        unacked_only: sometimes(this.boolean()),
+        limit: sometimes(whole(1, 100)),
+        cursor: sometimes(this.pageCursor()),
+      },
+      ack_message: { id: this.messageId(), comment: sometimes(text) },
+      get_timeline: {
+        since: sometimes(this.since()),
+        type: sometimes(this.messageType()),
+        from: sometimes(this.agentName()),
+        limit: sometimes(whole(1, 100)),
+        cursor: sometimes(this.pageCursor()),
+      },
+      add_finding: {
+        text: this.prose('The orders table needs an index', 'Retry the Redis call on READONLY'),
+        tags: sometimes(this.tags()),
+        files: sometimes(this.paths(51)),
+      },
+      search_findings: {
+        query: sometimes(this.prose('orders index', 'redis', '')),
+        tags: sometimes(this.tags()),
+        limit: sometimes(whole(1, 50)),
+      },
+      reserve_files: {
+        paths: this.paths(101),
+        // Mostly short, so that fuzz reservations lapse and the per-agent cap is not all they meet.
+        ttl_s: this.usually(fc.oneof(fc.integer({ min: 1, max: 30 }), fc.constant(24 * 3600)), whole(1, 24 * 3600)),
+        exclusive: sometimes(this.boolean()),
+        reason: this.prose('refactoring the schema', 'editing docs'),
+      },
+      release_files: { paths: sometimes(this.paths(101)) },
+      list_reservations: {
+        agent: sometimes(this.agentName()),
+        path: sometimes(this.usually(this.path(), this.json)),
+        cursor: sometimes(this.reservationCursor()),
+      },
+    };
   }
 
   private modernMeta(framing: Framing): fc.Arbitrary<unknown> {
@@ -464,7 +976,7 @@ export class FuzzArbitraries {
   /** A waiting tool may block: let go of it soon and let the coordinator notice the disconnect. */
   private static abortFor(body: unknown): number | undefined {
     const text = JSON.stringify(body) ?? '';
-    return /"wait_for_(request|response)"/.test(text) ? 100 : undefined;
+    return WAITING_TOOLS.test(text) ? 100 : undefined;
   }
 
   private mcpCase(era: 'legacy' | 'modern', body: fc.Arbitrary<unknown>, framing: Framing): fc.Arbitrary<HttpCase> {
@@ -488,8 +1000,9 @@ export class FuzzArbitraries {
   }
 
   /**
-   * wait_for_request calls, well formed, by an agent nobody sends to, that the caller walks
-   * away from after 20-200 ms: each wait must end with its connection (checked after all cases).
+   * wait_for_request and wait_for_task calls, well formed, by an agent nobody sends to (on a
+   * board named after it, which no case names), that the caller walks away from after 20-200
+   * ms: each wait must end with its connection (checked after all cases).
    */
   walkAways(): fc.Arbitrary<HttpCase> {
     const idle = this.targets.idle;
@@ -501,12 +1014,14 @@ export class FuzzArbitraries {
     return fc
       .record({
         era: fc.constantFrom('legacy' as const, 'modern' as const),
+        tool: fc.constantFrom('wait_for_request', 'wait_for_task'),
         id: fc.integer(),
         timeout: fc.option(fc.integer({ min: 5, max: 3600 }), { nil: undefined }),
         abortAfterMs: fc.integer({ min: 20, max: 200 }),
       })
-      .map(({ era, id, timeout, abortAfterMs }) => {
-        const params = { name: 'wait_for_request', arguments: timeout === undefined ? {} : { timeout } };
+      .map(({ era, tool, id, timeout, abortAfterMs }) => {
+        const board = tool === 'wait_for_task' ? { board: idle } : {};
+        const params = { name: tool, arguments: timeout === undefined ? board : { ...board, timeout } };
         return {
           kind: 'http' as const,
           method: 'POST',
@@ -518,7 +1033,7 @@ export class FuzzArbitraries {
             Accept: 'application/json, text/event-stream',
             'MCP-Protocol-Version': era === 'modern' ? MODERN : LEGACY,
             'Mcp-Method': era === 'modern' ? 'tools/call' : undefined,
-            'Mcp-Name': era === 'modern' ? 'wait_for_request' : undefined,
+            'Mcp-Name': era === 'modern' ? tool : undefined,
           }),
           body: JSON.stringify({
             jsonrpc: '2.0',
@@ -637,44 +1152,62 @@ export class FuzzArbitraries {
 
   // ---- REST ---------------------------------------------------------------------------------
 
-  private pathSegment(): fc.Arbitrary<string> {
+  /** A path segment: one of `real` mostly (encoded), else an odd one, encoded or deliberately not. */
+  private pathSegment(real: fc.Arbitrary<string>): fc.Arbitrary<string> {
+    const encoded = (value: string) => encodeURIComponent(value.toWellFormed());
     return fc.oneof(
-      { arbitrary: fc.constantFrom(...this.targets.requestIds), weight: 3 },
-      { arbitrary: fc.uuid().map((id) => `req-${id}`), weight: 1 },
-      { arbitrary: this.oddShort.map((value) => encodeURIComponent(value.toWellFormed())), weight: 3 },
+      { arbitrary: real.map(encoded), weight: 4 },
+      { arbitrary: this.oddShort.map(encoded), weight: 3 },
       { arbitrary: fc.constantFrom('%', '%E0%A4%A', '%00', '..', '%2F..%2F', '%C0%AE', ';x=1', '*'), weight: 1 },
     );
   }
 
   /** A query string for `route`: mostly the parameters it takes, so validation lets some through. */
   private query(route: string): fc.Arbitrary<string> {
+    const encoded = (value: string) => encodeURIComponent(value.toWellFormed());
     const odd = fc.oneof(
       fc.constantFrom('', 'abc', '1.5', '1e3', '0x10', '99999999999999999999', '-0', 'NaN', '%', '%ZZ'),
-      this.oddShort.map((text) => encodeURIComponent(text.toWellFormed())),
+      this.oddShort.map(encoded),
     );
     const number = fc.oneof(fc.integer({ min: -5, max: 200 }).map(String), fc.constantFrom('9007199254740991'));
+    const agents = [...this.targets.callers, ...this.targets.owners];
     // Each parameter with values near what it takes, half the time: edges are found there.
     const near: Record<string, fc.Arbitrary<string>> = {
       limit: number,
       offset: number,
-      cursor: fc.oneof(number, fc.stringMatching(/^\d{1,25}$/)),
+      cursor: fc.oneof(number, fc.stringMatching(/^\d{1,25}$/), fc.stringMatching(/^[A-Za-z0-9_-]{1,40}$/)),
       before: fc.oneof(
         fc.tuple(fc.nat(), fc.nat()).map(([ms, seq]) => `${ms}-${seq}`),
         fc.constantFrom('0-0', '0-1', '999999999999999-9999999999', '1-', '-1'),
       ),
-      agent: fc.constantFrom(...this.targets.callers, ...this.targets.owners, 'x'.repeat(65)),
+      agent: fc.constantFrom(...agents, 'x'.repeat(65)),
       action: fc.constantFrom('key', 'key.create', 'refused', 'send', 'cancel', 'a.'),
+      board: fc.constantFrom(...this.targets.boards, ...ODD_NAMES).map(encoded),
+      status: fc.constantFrom(...TASK_STATUS_VALUES, 'open', 'DONE'),
+      assignee: fc.constantFrom(...agents),
+      from: fc.constantFrom(...agents),
+      type: fc.constantFrom('GENERAL', 'READY_FOR_REVIEW', 'REVIEW_REQUEST', 'a%20b', '1A'),
+      topic: fc.constantFrom(...this.targets.topics, ...ODD_NAMES).map(encoded),
+      since: fc
+        .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
+        .map((date) => encoded(date.toISOString())),
+      unacked_only: fc.constantFrom('true', 'false', '1', 'TRUE', ''),
+      query: fc.constantFrom('orders%20index', 'redis', 'customer_id', '%20', 'a'.repeat(500)),
+      tags: fc.constantFrom('schema', 'schema,perf', 'a,,b', ',', 'x'.repeat(65), 'a%20b'),
+      path: fc.constantFrom(...PATH_SAMPLES, ...this.targets.reservedPaths).map(encoded),
     };
-    const taken = route.startsWith('/api/admin/audit')
-      ? ['limit', 'before', 'agent', 'action']
-      : route.startsWith('/api/pending') || route.startsWith('/api/dead-letters')
-        ? ['limit', 'offset']
-        : Object.keys(near);
+    const taken =
+      ROUTE_QUERIES[route] ??
+      (route.startsWith('/api/admin/audit')
+        ? ['limit', 'before', 'agent', 'action']
+        : route.startsWith('/api/pending') || route.startsWith('/api/dead-letters')
+          ? ['limit', 'offset']
+          : ['limit', 'offset', 'cursor', 'before', 'agent', 'action']);
     const pair = fc
       .oneof(
         { arbitrary: fc.constantFrom(...taken), weight: 8 },
         { arbitrary: fc.constantFrom(...Object.keys(near)), weight: 1 },
-        { arbitrary: fc.constantFrom('limit[]', 'limit[a]', '__proto__', 'constructor', 'state'), weight: 1 },
+        { arbitrary: fc.constantFrom('limit[]', 'limit[a]', '__proto__', 'constructor', 'state', 'tags[]'), weight: 1 },
       )
       .chain((name) => fc.tuple(fc.constant(name), Object.hasOwn(near, name) ? fc.oneof(near[name], odd) : odd));
     return fc
@@ -682,8 +1215,8 @@ export class FuzzArbitraries {
       .map((pairs) => (pairs.length === 0 ? '' : `?${pairs.map(([k, v]) => `${k}=${v}`).join('&')}`));
   }
 
-  /** A body for `route`: mostly its own DTO's fields (odd values, now and then a stray key), or junk. */
-  private restBody(route: string): fc.Arbitrary<string | undefined> {
+  /** A body for `route` called with `method`: mostly its own DTO's fields (odd values, now and then a stray key), or junk. */
+  private restBody(method: string, route: string): fc.Arbitrary<string | undefined> {
     const text = usually(this.odd, this.json);
     const sessionId = usually(fc.stringMatching(/^[A-Za-z0-9._-]{1,128}$/), this.json);
     const dtos: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
@@ -717,107 +1250,192 @@ export class FuzzArbitraries {
         ),
       },
     };
-    const model = Object.hasOwn(dtos, route) ? dtos[route] : dtos['/api/agents/register'];
+    const teamRoute = `${method} ${route}`;
+    const known = Object.hasOwn(TEAM_ROUTE_BODIES, teamRoute)
+      ? fc.oneof(fc.record(this.teamDto(teamRoute, 'tight')), fc.record(this.teamDto(teamRoute, 'loose')))
+      : fc.record(Object.hasOwn(dtos, route) ? dtos[route] : dtos['/api/agents/register']);
     const dto = fc
       .tuple(
-        fc.record(model),
+        known,
         fc.oneof({ arbitrary: fc.constant([]), weight: 6 }, fc.array(fc.tuple(oddKey, this.json), { maxLength: 2 })),
       )
       .map(([known, more]) => JSON.stringify(objectFrom([...Object.entries(known), ...more])));
+    // A team route's body comes with fewer other oddities (see rest()): its DTO most of the time.
+    const team = Object.hasOwn(TEAM_ROUTE_BODIES, teamRoute);
     return fc.oneof(
-      { arbitrary: fc.constant(undefined), weight: 2 },
-      { arbitrary: dto, weight: 6 },
+      { arbitrary: fc.constant(undefined), weight: team ? 1 : 2 },
+      { arbitrary: dto, weight: team ? 12 : 6 },
       { arbitrary: this.json.map((value) => JSON.stringify(value) ?? ''), weight: 1 },
       { arbitrary: fc.constantFrom('', '{', 'null', '[]', '{"a":', '\uFEFF{}', '{"session_id":1e999}'), weight: 1 },
     );
   }
 
-  /** Every REST route (today's and the coming ones) and random ones, with odd ids, queries and bodies. */
-  rest(): fc.Arbitrary<HttpCase> {
-    // Agent routes first: they hold the logic; the rest is routing and guards.
-    const routes: fc.Arbitrary<string> = fc.oneof(
+  /** The body model of a team route: its tool's arguments, less what the path names. */
+  private teamDto(route: string, framing: Framing): Record<string, fc.Arbitrary<unknown>> {
+    const [tool, ...inPath] = TEAM_ROUTE_BODIES[route];
+    if (tool === 'check') {
+      return { paths: this.withValidWeight(framing === 'tight' ? 36 : 6, () => this.paths(1001)) };
+    }
+    const model = tool === '' ? {} : this.teamToolModels(framing)[tool];
+    return Object.fromEntries(Object.entries(model).filter(([name]) => !inPath.includes(name)));
+  }
+
+  /** The team routes of issue 12, each with the methods it answers (others come up now and then). */
+  private teamRoutes(): fc.Arbitrary<RestRoute> {
+    const fixed = fc.constantFrom<RestRoute>(
+      ...(
+        [
+          ['/api/tasks', ['GET', 'POST']],
+          ['/api/tasks/claim', ['POST']],
+          ['/api/messages', ['GET', 'POST']],
+          ['/api/timeline', ['GET']],
+          ['/api/findings', ['GET', 'POST']],
+          ['/api/reservations', ['GET', 'POST', 'DELETE']],
+          ['/api/reservations/check', ['POST']],
+        ] as const
+      ).map(([path, methods]) => ({ template: path, path, methods: [...methods] })),
+    );
+    const board = this.pathSegment(fc.constantFrom(...this.targets.boards));
+    const task = this.pathSegment(FuzzArbitraries.sequenceId('task', this.targets.taskIds, 400));
+    const message = this.pathSegment(FuzzArbitraries.sequenceId('msg', this.targets.messageIds, 3000));
+    const topic = this.pathSegment(fc.constantFrom(...this.targets.topics));
+    const route = (template: string, methods: string[], id: fc.Arbitrary<string>, path: (id: string) => string) =>
+      id.map((segment): RestRoute => ({ template, path: path(segment), methods }));
+    return fc.oneof(
+      { arbitrary: fixed, weight: 7 },
+      { arbitrary: route('/api/boards/:board', ['GET'], board, (b) => `/api/boards/${b}`), weight: 1 },
+      { arbitrary: route('/api/boards/:board/plan', ['PUT'], board, (b) => `/api/boards/${b}/plan`), weight: 1 },
+      { arbitrary: route('/api/tasks/:task_id', ['GET', 'PATCH'], task, (t) => `/api/tasks/${t}`), weight: 2 },
       {
-        arbitrary: fc.constantFrom(
-          '/api/agents',
-          '/api/agents/register',
-          '/api/agents/leave',
-          '/api/pending',
-          '/api/requests',
-          '/api/hooks/session-start',
-          '/api/hooks/stop',
-          '/api/hooks/post-tool-use',
-          '/api/hooks/session-end',
-        ),
-        weight: 6,
-      },
-      { arbitrary: fc.constantFrom('/api/dead-letters', '/api/admin/keys', '/api/admin/audit'), weight: 3 },
-      {
-        arbitrary: fc.constantFrom(
-          '/api/health',
-          '/api/health/live',
-          '/api/health/ready',
-          '/metrics',
-          '/mcp',
-          '/',
-          '/api',
-        ),
-        weight: 2,
-      },
-      {
-        arbitrary: this.pathSegment().chain((id) =>
-          fc.constantFrom(
-            `/api/dead-letters/${id}/requeue`,
-            `/api/requests/${id}`,
-            `/api/requests/${id}/cancel`,
-            `/api/admin/keys/${id}`,
-            `/api/agents/${id}`,
-            `/api/${id}`,
-          ),
+        arbitrary: task.chain((t) =>
+          fc.constantFrom('complete', 'fail', 'release').map((action): RestRoute => ({
+            template: `/api/tasks/:task_id/${action}`,
+            path: `/api/tasks/${t}/${action}`,
+            methods: ['POST'],
+          })),
         ),
         weight: 3,
       },
+      { arbitrary: route('/api/messages/:id/ack', ['POST'], message, (m) => `/api/messages/${m}/ack`), weight: 2 },
+      {
+        arbitrary: route(
+          '/api/topics/:topic/subscription',
+          ['PUT', 'DELETE'],
+          topic,
+          (t) => `/api/topics/${t}/subscription`,
+        ),
+        weight: 1,
+      },
     );
-    const method = fc.oneof(
+  }
+
+  /** Every REST route and random ones, with odd ids, queries and bodies. */
+  rest(): fc.Arbitrary<HttpCase> {
+    const same = (path: string): RestRoute => ({ template: path, path });
+    const requestSegment = this.pathSegment(
+      fc.oneof(
+        { arbitrary: fc.constantFrom(...this.targets.requestIds), weight: 3 },
+        { arbitrary: fc.uuid().map((id) => `req-${id}`), weight: 1 },
+      ),
+    );
+    // Agent routes first: they hold the logic; the rest is routing and guards.
+    const routes: fc.Arbitrary<RestRoute> = fc.oneof(
+      {
+        arbitrary: fc
+          .constantFrom(
+            '/api/agents',
+            '/api/agents/register',
+            '/api/agents/leave',
+            '/api/pending',
+            '/api/requests',
+            '/api/hooks/session-start',
+            '/api/hooks/stop',
+            '/api/hooks/post-tool-use',
+            '/api/hooks/session-end',
+          )
+          .map(same),
+        weight: 5,
+      },
+      { arbitrary: this.teamRoutes(), weight: 7 },
+      { arbitrary: fc.constantFrom('/api/dead-letters', '/api/admin/keys', '/api/admin/audit').map(same), weight: 2 },
+      {
+        arbitrary: fc
+          .constantFrom('/api/health', '/api/health/live', '/api/health/ready', '/metrics', '/mcp', '/', '/api')
+          .map(same),
+        weight: 1,
+      },
+      {
+        arbitrary: requestSegment.chain((id) =>
+          fc.constantFrom<RestRoute>(
+            { template: '/api/dead-letters/:id/requeue', path: `/api/dead-letters/${id}/requeue` },
+            { template: '/api/requests/:id', path: `/api/requests/${id}` },
+            { template: '/api/requests/:id/cancel', path: `/api/requests/${id}/cancel` },
+            { template: '/api/admin/keys/:id', path: `/api/admin/keys/${id}` },
+            { template: '/api/agents/:id', path: `/api/agents/${id}` },
+            { template: '/api/:id', path: `/api/${id}` },
+          ),
+        ),
+        weight: 2,
+      },
+    );
+    const anyMethod = fc.oneof(
       { arbitrary: fc.constantFrom('GET', 'POST'), weight: 6 },
       { arbitrary: fc.constantFrom('PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'), weight: 1 },
     );
+    // A route's own methods mostly, so that a case gets past the router to the handler.
+    const methodFor = (route: RestRoute) =>
+      route.methods
+        ? fc.oneof({ arbitrary: fc.constantFrom(...route.methods), weight: 8 }, { arbitrary: anyMethod, weight: 1 })
+        : anyMethod;
+    const contentType = usually(
+      fc.constant('application/json'),
+      fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=bogus'),
+    );
+    // The team routes' bodies hold their oddities: with a wrong type 40% of the time on top,
+    // few of them would reach a handler.
+    const teamContentType = fc.oneof({ arbitrary: fc.constant('application/json'), weight: 3 }, contentType);
     return fc
       .record({
-        method,
-        route: routes.chain((route) => this.queryAndBody(route).map(([query, body]) => ({ route, query, body }))),
+        call: routes.chain((route) =>
+          fc.tuple(methodFor(route), route.methods ? teamContentType : contentType).chain(([method, type]) =>
+            this.queryAndBody(method, route.template).map(([query, body]) => ({
+              route,
+              method,
+              query,
+              body,
+              contentType: type,
+            })),
+          ),
+        ),
         identity: fc.oneof(this.identity('tight'), this.identity('loose')),
         operator: this.operatorAuthorization(),
-
-        contentType: usually(
-          fc.constant('application/json'),
-          fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=bogus'),
-        ),
       })
-      .map(({ method, route: { route, query, body }, identity, operator, contentType }) => {
+      .map(({ call: { route, method, query, body, contentType }, identity, operator }) => {
         const hasBody = body !== undefined && method !== 'GET' && method !== 'HEAD';
         // Operator routes mostly with the operator's token, or they would only ever test the guard.
-        const operatorRoute = /^\/api\/(?:admin|dead-letters)/.test(route);
+        const operatorRoute = /^\/api\/(?:admin|dead-letters)/.test(route.path);
         return {
           kind: 'http' as const,
           method,
-          path: route + query,
+          path: route.path + query,
           headers: compact({
             ...identity,
             ...(operatorRoute && operator !== null && { Authorization: operator }),
             'Content-Type': hasBody && typeof contentType === 'string' ? contentType : undefined,
-            // A blocking call on /mcp (GET opens a stream) must not hold the case.
           }),
           body: hasBody ? body : undefined,
-          abortAfterMs: route === '/mcp' ? 500 : undefined,
+          // A blocking call on /mcp (GET opens a stream) must not hold the case.
+          abortAfterMs: route.path === '/mcp' ? 500 : undefined,
         };
       });
   }
 
-  private queryAndBody(route: string): fc.Arbitrary<[string, string | undefined]> {
-    let arbitrary = this.perRoute.get(route);
+  private queryAndBody(method: string, route: string): fc.Arbitrary<[string, string | undefined]> {
+    const key = `${method} ${route}`;
+    let arbitrary = this.perRoute.get(key);
     if (!arbitrary) {
-      arbitrary = fc.tuple(this.query(route), this.restBody(route));
-      this.perRoute.set(route, arbitrary);
+      arbitrary = fc.tuple(this.query(route), this.restBody(method, route));
+      this.perRoute.set(key, arbitrary);
     }
     return arbitrary;
   }

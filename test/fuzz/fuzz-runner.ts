@@ -7,8 +7,9 @@ import type { FuzzCase, FuzzTargets, HttpCase, RawCase } from './fuzz-arbitrarie
 /** A case the coordinator does not answer within this is a failure (a blocked wait is let go sooner). */
 const CASE_LIMIT_MS = 10_000;
 
-/** Ids of requests and conversations the fuzz agents made, kept for later cases to aim at. */
-const HARVESTED_IDS = /\b(?:req|conv)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/g;
+/** Ids of requests, conversations, tasks and messages the fuzz agents made, kept for later cases to aim at. */
+const HARVESTED_IDS =
+  /\b(?:(?:req|conv)-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|task-[1-9]\d{0,11}|msg-\d{1,15})\b/g;
 const HARVEST_LIMIT = 300;
 
 interface Outcome {
@@ -29,7 +30,8 @@ const LEAKS = [
 ];
 
 /** Routes behind the agent guard: with keys on, a call as an owner (whose key the fuzzer lacks) must fail. */
-const AGENT_ROUTES = /^\/(?:mcp|api\/agents|api\/pending|api\/requests)(?:[/?]|$)/;
+const AGENT_ROUTES =
+  /^\/(?:mcp|api\/(?:agents|pending|requests|boards|tasks|messages|timeline|topics|findings|reservations))(?:[/?]|$)/;
 
 /** Lines in the coordinator's output that say something went wrong inside it. */
 const TROUBLE = [/\bERROR\b/, /^\s+at \S.*:\d+:\d+\)?$/, /Unhandled|uncaught/i, /FATAL|Segmentation/, /\bError\b/];
@@ -158,8 +160,14 @@ export class FuzzRunner {
   }
 
   private harvest(body: string): void {
+    const pools: Record<string, string[]> = {
+      req: this.targets.requestIds,
+      conv: this.targets.conversationIds,
+      task: this.targets.taskIds,
+      msg: this.targets.messageIds,
+    };
     for (const id of body.match(HARVESTED_IDS) ?? []) {
-      const pool = id.startsWith('req-') ? this.targets.requestIds : this.targets.conversationIds;
+      const pool = pools[id.slice(0, id.indexOf('-'))];
       if (pool.length < HARVEST_LIMIT && !pool.includes(id)) {
         pool.push(id);
       }
