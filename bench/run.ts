@@ -452,9 +452,9 @@ async function main(env: Environment): Promise<void> {
           value: formatLatency(fanOut),
           target: targets.fanOutExact,
         },
-        { label: 'send_request → blocked wait_for_request, same run (section 3)', value: formatLatency(wake) },
-        { label: 'request round trip under load, same run (section 4)', value: formatLatency(roundTrip) },
-        { label: 'bare MCP SDK tool call, same run (section 1)', value: formatLatency(floorCall) },
+        { label: 'send → blocked wait_for_request (section 3)', value: formatLatency(wake) },
+        { label: 'request round trip, 100 agents (section 4)', value: formatLatency(roundTrip) },
+        { label: 'bare MCP SDK tool call (section 1)', value: formatLatency(floorCall) },
       ],
       notes: [
         formatCpu(claimsCpu),
