@@ -429,6 +429,40 @@ describe('hooks and messages awaiting an ack', () => {
     expect(body.reason).toMatch(/^C3PO: 20 or more messages from other agents wait for your ack:/);
   });
 
+  it('Stop reminds a session once of each task its agent holds claimed, until done', async () => {
+    await hook('session-start', 'holder', hookInput('SessionStart', 'm-h1')).expect(200);
+    const holder = await Agent.connect(coordinator.url, 'holder');
+    const board = 'hooks-claims';
+    const { task } = await lead.ok('create_task', { board, title: 'Export query\nwith an index', description: 'd' });
+    await holder.ok('claim_task', { board });
+    const reminded = await hook('stop', 'holder', stopInput('m-h1', false)).expect(200);
+    expect(reminded.body).toEqual({
+      decision: 'block',
+      reason:
+        'C3PO: you hold a claimed task that no other agent can take until you finish or hand them back:\n' +
+        `- ${task.task_id} (board ${board}): Export query\n` +
+        `Done: ${tool('complete_task')} with its result. Cannot finish: ${tool('fail_task')} (retry: true lets ` +
+        `another agent try) or ${tool('release_task')}. Waiting for the user: say so and stop.`,
+    });
+    // Once per task and session: neither the next Stop of this chain nor a later turn's blocks again.
+    await hook('stop', 'holder', stopInput('m-h1', true)).expect(204);
+    await hook('stop', 'holder', stopInput('m-h1', false)).expect(204);
+    expect(await redis.zcard(keys.hookClaimsTold('holder', 'm-h1'))).toBe(1);
+
+    // A second claim is new: reminded of it alone. Completed, neither is mentioned again.
+    const second = (await lead.ok('create_task', { board, title: 'Docs', description: 'd' })).task;
+    await holder.ok('claim_task', { task_id: second.task_id });
+    const again = await hook('stop', 'holder', stopInput('m-h1', false)).expect(200);
+    expect(again.body.reason).toContain(`- ${second.task_id} (board ${board}): Docs\n`);
+    expect(again.body.reason).not.toContain(task.task_id);
+    await holder.ok('complete_task', { task_id: task.task_id, result: 'done' });
+    await holder.ok('complete_task', { task_id: second.task_id, result: 'done' });
+    await hook('stop', 'holder', stopInput('m-h2', false)).expect(204);
+    await holder.close();
+    await hook('session-end', 'holder', hookInput('SessionEnd', 'm-h1')).expect(204);
+    expect(await redis.exists(keys.hookClaimsTold('holder', 'm-h1'))).toBe(0);
+  });
+
   it('Stop tells of waiting requests and new messages in one reason', async () => {
     await hook('session-start', 'busy', hookInput('SessionStart', 'm-b1')).expect(200);
     await lead.ok('send_request', { target: 'busy', message: 'which port?' });

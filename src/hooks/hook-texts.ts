@@ -90,6 +90,36 @@ export function stopReasonWithMessages(requestsPart: string | null, news: Awaiti
   return parts.join('\n');
 }
 
+/** A task the agent holds claimed, as the Stop hook names it. */
+export interface HeldTask {
+  task_id: string;
+  board: string;
+  title: string;
+}
+
+/**
+ * The Stop hook's reminder of claimed tasks this session was not reminded of yet: nobody else can
+ * take them until they are completed, failed or released. `more`: the agent holds others too.
+ */
+export function heldTaskLines(tasks: HeldTask[], more: boolean): string[] {
+  const count = tasks.length;
+  const counted = more ? `${count} or more claimed tasks` : count === 1 ? 'a claimed task' : `${count} claimed tasks`;
+  const lines = [
+    `C3PO: you hold ${counted} that no other agent can take until you finish or hand them back:`,
+    ...tasks
+      .slice(0, MAX_PREVIEWS)
+      .map((t) => `- ${t.task_id} (board ${t.board}): ${firstLine(t.title, PREVIEW_CHARS)}`),
+  ];
+  if (count > MAX_PREVIEWS) {
+    lines.push(`- and ${count - MAX_PREVIEWS}${more ? '+' : ''} more`);
+  }
+  lines.push(
+    `Done: ${tool('complete_task')} with its result. Cannot finish: ${tool('fail_task')} (retry: true lets ` +
+      `another agent try) or ${tool('release_task')}. Waiting for the user: say so and stop.`,
+  );
+  return lines;
+}
+
 /** Claude's warning when another live session uses the same agent id; `spare` is a free id. */
 export function conflictWarning(agentId: string, lastActive: string | null, spare: string): string {
   return (

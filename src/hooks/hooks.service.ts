@@ -3,6 +3,7 @@ import { AgentsService, AgentView } from '../agents/agents.service.js';
 import { KeyHolder } from '../auth/api-keys.store.js';
 import { AppConfig } from '../config/app-config.js';
 import { MessagesService } from '../messages/messages.service.js';
+import { TasksService } from '../tasks/tasks.service.js';
 import { PresenceService } from '../presence/presence.service.js';
 import { RequestsService } from '../requests/requests.service.js';
 import { SessionStartHookInputDto } from './dto/hook-input.dto.js';
@@ -10,6 +11,8 @@ import {
   AwaitingMessage,
   conflictSystemMessage,
   conflictWarning,
+  HeldTask,
+  heldTaskLines,
   nudge,
   PUSH_OFF,
   sessionStartLines,
@@ -32,6 +35,8 @@ const AGENT_PAGE = 100;
 const REQUEST_PAGE = 20;
 /** Messages awaiting an ack a hook reads: the first page, in mailbox order. */
 const MESSAGE_PAGE = 20;
+/** Claimed tasks the Stop hook reads: the first ones found; it says "or more" past them. */
+const CLAIM_PAGE = 10;
 /** Enough of a message for its first line; a hook's output stays small. */
 const PREVIEW_BYTES = { message: 500, context: 0 };
 
@@ -48,6 +53,7 @@ export class HooksService {
     private readonly presence: PresenceService,
     private readonly requests: RequestsService,
     private readonly messages: MessagesService,
+    private readonly tasks: TasksService,
     private readonly store: HooksStore,
     private readonly config: AppConfig,
   ) {}
@@ -112,12 +118,14 @@ export class HooksService {
    * Blocks the stop while requests wait. Under `stop_hook_active` (this Stop follows a block)
    * it blocks again only for a request that arrived since, so Claude is never looped. Messages
    * awaiting the agent's ack block it once per message and session: a message this session was
-   * told about (here or at SessionStart) never blocks it again.
+   * told about (here or at SessionStart) never blocks it again. So do tasks the agent holds
+   * claimed: a session that stops with one is reminded once that nobody else can take it.
    */
   async stop(agentId: string, sessionId: string, stopHookActive: boolean): Promise<HookOutput | null> {
-    const [{ requests, total }, awaitingAck] = await Promise.all([
+    const [{ requests, total }, awaitingAck, claims] = await Promise.all([
       this.openRequests(agentId, PREVIEW_BYTES),
       this.awaitingAck(agentId),
+      this.tasks.claimsOf(agentId, CLAIM_PAGE + 1),
     ]);
     const ids = requests.map((r) => r.request_id);
     const block = await this.store.decideStopBlock(agentId, sessionId, stopHookActive, ids);
@@ -131,13 +139,31 @@ export class HooksService {
           ),
     );
     const news = awaitingAck.messages.filter((m) => untold.has(m.id));
-    if (!block && news.length === 0) {
+    const unreminded = await this.unremindedClaims(agentId, sessionId, claims);
+    if (!block && news.length === 0 && unreminded.length === 0) {
       return null;
     }
-    return {
-      decision: 'block',
-      reason: stopReasonWithMessages(block ? stopReason(agentId, requests, total) : null, news, awaitingAck.more),
-    };
+    const reason = [
+      stopReasonWithMessages(block ? stopReason(agentId, requests, total) : null, news, awaitingAck.more),
+      ...(unreminded.length > 0 ? heldTaskLines(unreminded, claims.length > CLAIM_PAGE) : []),
+    ];
+    return { decision: 'block', reason: reason.filter((part) => part !== '').join('\n') };
+  }
+
+  /** Of the agent's claims (CLAIM_PAGE + 1 read), those this session was never reminded of, now remembered. */
+  private async unremindedClaims(agentId: string, sessionId: string, claims: HeldTask[]): Promise<HeldTask[]> {
+    const page = claims.slice(0, CLAIM_PAGE);
+    if (page.length === 0) {
+      return [];
+    }
+    const chosen = new Set(
+      await this.store.chooseUnremindedClaims(
+        agentId,
+        sessionId,
+        page.map((t) => t.task_id),
+      ),
+    );
+    return page.filter((t) => chosen.has(t.task_id));
   }
 
   /**

@@ -57,12 +57,22 @@ export class HooksStore {
     );
   }
 
+  /** Of the ids of tasks the agent holds claimed, those the Stop hook never reminded this session of, now remembered. */
+  chooseUnremindedClaims(agentId: string, sessionId: string, ids: string[]): Promise<string[]> {
+    return this.scripts.run(
+      Scripts.chooseNudge,
+      { nudged: this.keys.hookClaimsTold(agentId, sessionId) },
+      { intervalMs: 0, keep: NUDGED_KEPT, ttlS: SESSION_MEMORY_TTL_S, idsJson: JSON.stringify(ids) },
+    );
+  }
+
   /** Drops the session's memory: it ended. One DEL, so all its keys go together. */
   async forget(agentId: string, sessionId: string): Promise<void> {
     await this.redis.del(
       this.keys.hookStopShown(agentId, sessionId),
       this.keys.hookNudged(agentId, sessionId),
       this.keys.hookMessagesTold(agentId, sessionId),
+      this.keys.hookClaimsTold(agentId, sessionId),
     );
   }
 }

@@ -261,6 +261,11 @@ export class RedisKeys {
     return `${this.base}timeline`;
   }
 
+  /** The ids of claimed tasks the Stop hook reminded one Claude Code session of, by when (a zset). */
+  hookClaimsTold(agentId: string, sessionId: string): string {
+    return `${this.base}hook:${agentId}:${sessionId}:claims-told`;
+  }
+
   /** The ack-awaiting message ids the hooks told one Claude Code session about, by when (a zset). */
   hookMessagesTold(agentId: string, sessionId: string): string {
     return `${this.base}hook:${agentId}:${sessionId}:msgs-told`;

@@ -353,6 +353,11 @@ export const Scripts = {
     ['board'],
     [...TASK_ARGS, 'board', 'status', 'assignee', 'cursor', 'limit', 'budget', 'pageBytes'],
   ),
+  listClaims: defineScript<[string, string, string][]>()(
+    'listClaims',
+    ['boards'],
+    [...TASK_ARGS, 'agent', 'most', 'budget'],
+  ),
   sweepTaskLeases: defineScript<[string[], string[], string[]]>()(
     'sweepTaskLeases',
     ['leases', 'closed'],

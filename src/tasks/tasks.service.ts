@@ -296,6 +296,11 @@ export class TasksService {
     }
   }
 
+  /** The first `most` tasks the agent holds claimed, on any board: for the hooks to remind it. */
+  claimsOf(agentId: string, most: number): Promise<{ task_id: string; board: string; title: string }[]> {
+    return this.store.claimsOf(agentId, most);
+  }
+
   private claimed(flat: TaskFlat): TaskView {
     const task = taskView(flat);
     this.metrics.tasksClaimed.inc();

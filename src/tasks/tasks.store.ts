@@ -45,6 +45,8 @@ export interface TaskPage {
 
 /** Most tasks one listing looks at when it skips those of other assignees. */
 const SCAN_BUDGET = 1000;
+/** Most claimed tasks, over all boards, a hook's look for an agent's claims reads. */
+const CLAIMS_SCANNED = 1000;
 
 /** All Redis I/O of the task board; each change is one script of the catalog. */
 @Injectable()
@@ -226,6 +228,16 @@ export class TasksStore {
       { ...this.taskArgs, keepMs: this.config.C3PO_TASK_KEEP_S * 1000, limit },
     );
     return { tasks, boards };
+  }
+
+  /** The first `most` tasks the agent holds claimed, on any board (looking at CLAIMS_SCANNED at most). */
+  async claimsOf(agent: string, most: number): Promise<{ task_id: string; board: string; title: string }[]> {
+    const held = await this.scripts.run(
+      Scripts.listClaims,
+      { boards: this.keys.boards },
+      { ...this.taskArgs, agent, most, budget: CLAIMS_SCANNED },
+    );
+    return held.map(([task_id, board, title]) => ({ task_id, board, title }));
   }
 
   private get taskArgs() {
