@@ -24,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { tool as c3poToolName } from '../src/common/peer-text.ts';
 import { claudeBinary, ClaudeSession } from '../test/support/claude-session.ts';
 import { type ModelRequest, ModelStandIn, textOf } from '../test/support/model-stand-in.ts';
 import { RedisServer } from '../test/support/redis-server.ts';
@@ -44,8 +45,8 @@ if (environment.url || environment.keys || environment.profileDir) {
   process.exit(2);
 }
 
-/** How Claude Code names the plugin's C3PO tools to the model. */
-const PREFIX = 'mcp__plugin_c3po_c3po__';
+/** How Claude Code names the plugin's C3PO tools to the model, as the hooks name them too. */
+const PREFIX = c3poToolName('');
 const PROMPT = 'What is 2 + 2?';
 const TURN_MS = 60_000;
 
