@@ -355,8 +355,8 @@ export const Scripts = {
   ),
   listClaims: defineScript<[string, string, string][]>()(
     'listClaims',
-    ['boards'],
-    [...TASK_ARGS, 'agent', 'most', 'budget'],
+    ['leases'],
+    ['taskPrefix', 'agent', 'most', 'budget'],
   ),
   sweepTaskLeases: defineScript<[string[], string[], string[]]>()(
     'sweepTaskLeases',

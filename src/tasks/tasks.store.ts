@@ -45,7 +45,7 @@ export interface TaskPage {
 
 /** Most tasks one listing looks at when it skips those of other assignees. */
 const SCAN_BUDGET = 1000;
-/** Most claimed tasks, over all boards, a hook's look for an agent's claims reads. */
+/** Most claimed tasks (of all boards, by lease) a hook's look for an agent's claims reads. */
 const CLAIMS_SCANNED = 1000;
 
 /** All Redis I/O of the task board; each change is one script of the catalog. */
@@ -234,8 +234,8 @@ export class TasksStore {
   async claimsOf(agent: string, most: number): Promise<{ task_id: string; board: string; title: string }[]> {
     const held = await this.scripts.run(
       Scripts.listClaims,
-      { boards: this.keys.boards },
-      { ...this.taskArgs, agent, most, budget: CLAIMS_SCANNED },
+      { leases: this.keys.taskLeases },
+      { taskPrefix: this.keys.taskPrefix, agent, most, budget: CLAIMS_SCANNED },
     );
     return held.map(([task_id, board, title]) => ({ task_id, board, title }));
   }
