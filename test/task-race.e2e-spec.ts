@@ -53,8 +53,9 @@ describe('task claims across two coordinator processes', () => {
     }
     expect(new Set(ids).size).toBe(TASKS);
 
-    // Every worker takes what it can: claim_task while something is claimable, else a blocked
-    // wait_for_task, woken (the re-check is out of the way) when a completion frees a dependant.
+    // Every worker takes what it can: claim_task while something is claimable, else a short
+    // wait_for_task, whose claims race with the others'. (Its 1 s timeout ends in one more claim
+    // attempt, so this test does not show wake-ups: tasks.e2e-spec.ts and the story do.)
     const claims: { task: string; worker: string; via: string }[] = [];
     let completed = 0;
     const giveUp = Date.now() + 60_000;

@@ -295,6 +295,10 @@ describe.each(clientKinds)('task board tools with %s', (kind) => {
       expect(await alice.fails('complete_task', { task_id: base.task_id, result: 'other' })).toBe(
         `task '${base.task_id}' is done (completed by 'alice'): nothing left to complete`,
       );
+      // Only for its assignee: the same result from anyone else is no retry of theirs.
+      expect(await bob.fails('complete_task', { task_id: base.task_id, result: 'built' })).toBe(
+        `task '${base.task_id}' is done (completed by 'alice'): nothing left to complete`,
+      );
     });
 
     it('refuses anyone but the assignee, an unclaimed task, an empty and an oversized result', async () => {
@@ -887,6 +891,7 @@ describe('task board over REST', () => {
   it('removes tasks closed longer than C3PO_TASK_KEEP_S ago, and boards left empty', async () => {
     const redis = coordinator.app.get<Redis>(REDIS_CLIENT);
     const keys = coordinator.app.get(RedisKeys);
+    await api.put('/api/boards/old/plan').set(as('leader')).send({ goal: 'g', plan: 'p' }).expect(200);
     const base = (
       await api.post('/api/tasks').set(as('leader')).send({ board: 'old', title: 'base', description: 'd' }).expect(201)
     ).body.task;
@@ -918,5 +923,7 @@ describe('task board over REST', () => {
     await coordinator.app.get(TaskSweeperService).sweep();
     expect(await redis.zscore(keys.boards, 'old')).toBeNull();
     expect(await redis.exists(keys.boardIndex('old', 'tasks'))).toBe(0);
+    expect(await redis.exists(keys.boardIndex('old', 'ready'))).toBe(0);
+    expect(await redis.exists(keys.board('old'))).toBe(0);
   });
 });
