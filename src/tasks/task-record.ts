@@ -60,7 +60,7 @@ export interface TaskView {
   waiting_for: string[];
 }
 
-export type TaskCounts = Record<TaskStatus, number>;
+type TaskCounts = Record<TaskStatus, number>;
 
 export interface BoardView {
   board: string;

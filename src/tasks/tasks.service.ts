@@ -24,12 +24,12 @@ import { WakeupService } from '../requests/wakeup.service.js';
 import { BoardView, byTaskNumber, PlanView, TASK_STATUSES, TaskStatus, TaskView, taskView } from './task-record.js';
 import { Changed, Refused, TasksStore } from './tasks.store.js';
 
-export const DEFAULT_BOARD = 'default';
-export const BOARD_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-export const TASK_ID_PATTERN = /^task-[1-9]\d{0,11}$/;
+const DEFAULT_BOARD = 'default';
+const BOARD_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const TASK_ID_PATTERN = /^task-[1-9]\d{0,11}$/;
 const CURSOR_PATTERN = /^\d{1,15}$/;
 /** Longest title, in characters: a title is a line, the description holds the rest. */
-export const MAX_TITLE_CHARS = 200;
+const MAX_TITLE_CHARS = 200;
 /** Most dependencies or files one task names. */
 export const MAX_TASK_LIST = 100;
 
@@ -419,7 +419,7 @@ function notFound(taskId: string): NotFoundException {
   );
 }
 
-export function parseBoard(board: string | undefined): string {
+function parseBoard(board: string | undefined): string {
   if (board === undefined) {
     return DEFAULT_BOARD;
   }
@@ -431,7 +431,7 @@ export function parseBoard(board: string | undefined): string {
   return board;
 }
 
-export function parseTaskId(taskId: string, field = 'task_id'): string {
+function parseTaskId(taskId: string, field = 'task_id'): string {
   if (!TASK_ID_PATTERN.test(taskId)) {
     throw new BadRequestException(
       `${field} '${taskId.slice(0, 80)}' is invalid: use an id like task-12 from create_task`,
