@@ -38,6 +38,19 @@ describe.each(clientKinds)('pages cut by C3PO_PAGE_MAX_BYTES with %s', (kind) =>
     expect((await bob.ok('check_messages')).messages).toEqual([]);
   });
 
+  it('check_messages with a filter counts only the messages it returns against the page', async () => {
+    const ackable = { to: 'bob', type: 'GENERAL', subject: 'ack me', body: 'b', ack_required: true };
+    const first = await alice.ok('publish', ackable);
+    await alice.ok('publish', { to: 'bob', type: 'GENERAL', subject: 'plain', body: 'p'.repeat(PAGE_MAX_BYTES) });
+    const second = await alice.ok('publish', ackable);
+    const page = await bob.ok('check_messages', { unacked_only: true, limit: 10 });
+    expect(page.messages.map((message: { id: string }) => message.id)).toEqual([first.id, second.id]);
+    // Clear the mailbox for the tests after this one.
+    await bob.ok('check_messages', { limit: 10 });
+    await bob.ok('ack_message', { id: first.id });
+    await bob.ok('ack_message', { id: second.id });
+  });
+
   it('get_timeline pages by bytes too, acks and their comments counted', async () => {
     const { id } = await alice.ok('publish', {
       to: 'bob',

@@ -35,13 +35,14 @@ local cursor = walkPage(KEYS[1], ARGV[3], false, scanMax, function(id)
     expired = expired + 1
     return nil
   end
-  local fits, bytes = fitsPage(flat, #page, used, maxBytes)
-  if not fits then
-    return 'next'
-  end
   if (ARGV[6] == '' or f[2] == ARGV[6]) and (ARGV[7] == '' or f[5] == ARGV[7])
       and (ARGV[8] == '' or f[4] == ARGV[8]) and tonumber(f[9]) >= since
       and (ARGV[10] ~= '1' or f[12] == '1') then
+    -- Only what the page returns counts against its bytes: a large message the filter skips does not end it.
+    local fits, bytes = fitsPage(flat, #page, used, maxBytes)
+    if not fits then
+      return 'next'
+    end
     local rcptKey = key .. ':rcpt'
     local shown = redis.call('HGET', rcptKey, agent) == 'shown'
     if not peek then
