@@ -128,18 +128,19 @@ export class HooksService {
       this.tasks.claimsOf(agentId, CLAIM_PAGE + 1),
     ]);
     const ids = requests.map((r) => r.request_id);
-    const block = await this.store.decideStopBlock(agentId, sessionId, stopHookActive, ids);
-    const untold = new Set(
+    // Three memories on three keys: decided at once, not one after another.
+    const [block, untold, unreminded] = await Promise.all([
+      this.store.decideStopBlock(agentId, sessionId, stopHookActive, ids),
       awaitingAck.messages.length === 0
-        ? []
-        : await this.store.chooseUntoldMessages(
+        ? ([] as string[])
+        : this.store.chooseUntoldMessages(
             agentId,
             sessionId,
             awaitingAck.messages.map((m) => m.id),
           ),
-    );
-    const news = awaitingAck.messages.filter((m) => untold.has(m.id));
-    const unreminded = await this.unremindedClaims(agentId, sessionId, claims);
+      this.unremindedClaims(agentId, sessionId, claims),
+    ]);
+    const news = awaitingAck.messages.filter((m) => untold.includes(m.id));
     if (!block && news.length === 0 && unreminded.length === 0) {
       return null;
     }
