@@ -15,18 +15,6 @@ export const CORRELATION_ID_MAX_CHARS = 200;
 /** Longest ttl_s: a week. */
 export const MESSAGE_TTL_MAX_S = 7 * 24 * 3600;
 
-/** The types the README documents as the conventional set (any other word is fine too). */
-export const CONVENTIONAL_TYPES = [
-  'READY_FOR_REVIEW',
-  'REVIEW_COMPLETE',
-  'REVIEW_FAILED',
-  'CONTRACT_CHANGE_PROPOSED',
-  'CONTRACT_APPROVED',
-  'META_CHANGE_REQUEST',
-  'GENERAL',
-  'NOTIFICATION',
-] as const;
-
 /** A message hash's shown fields as stored: strings only, times in epoch ms. */
 export interface MessageRecord {
   id: string;
