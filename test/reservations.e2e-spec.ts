@@ -429,6 +429,33 @@ describe('file reservations over REST', () => {
     expect((await check('carol', [])).body).toEqual({ reserved: [] });
   });
 
+  it('POST /api/reservations/check asked for text/plain answers the warning the pre-commit hook prints, or 204', async () => {
+    const held = await reserve('alice', {
+      paths: ['src/auth/**'],
+      ttl_s: 60,
+      reason: 'say "hi" \\ \u001b[31m\u009b2J\nnext',
+    }).expect(201);
+    const text = await api
+      .post('/api/reservations/check')
+      .set('X-Agent-ID', 'carol')
+      .set('Accept', 'text/plain')
+      .send({ paths: ['src/auth/login.ts', 'README.md'] })
+      .expect(200);
+    expect(text.headers['content-type']).toMatch(/^text\/plain/);
+    expect(text.text).toBe(
+      'c3po: this commit touches paths other agents have reserved (advisory: the commit goes ahead):\n' +
+        `  src/auth/login.ts: reserved by 'alice' until ${held.body.expires_at} (exclusive, src/auth/**): ` +
+        'say "hi" \\ \\u001b[31m2J\\nnext\n' +
+        'c3po: check with them (send_request) before pushing; list_reservations shows every reservation.',
+    );
+    await api
+      .post('/api/reservations/check')
+      .set('X-Agent-ID', 'carol')
+      .set('Accept', 'text/plain')
+      .send({ paths: ['README.md'] })
+      .expect(204);
+  });
+
   it.each([
     ['no paths', {}, 'paths must be an array'],
     ['paths not strings', { paths: [1] }, 'each value in paths must be a string'],
