@@ -9,14 +9,8 @@
           them (the best one always fits)
   Returns {findings that match, {finding as a flat hash with a field score…} (the best page)} ]]
 --- @include "page"
-local function lines(text)
-  local list = {}
-  for line in string.gmatch(text, '[^\n]+') do
-    list[#list + 1] = line
-  end
-  return list
-end
-local words, tags, limit = lines(ARGV[2]), lines(ARGV[3]), tonumber(ARGV[4])
+--- @include "lines"
+local words, tags, limit = splitLines(ARGV[2]), splitLines(ARGV[3]), tonumber(ARGV[4])
 local ids = redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[5]) - 1)
 local matches = {}
 for rank, id in ipairs(ids) do
