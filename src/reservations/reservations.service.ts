@@ -4,7 +4,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { grouped } from '../common/grouped.js';
 import { firstLine } from '../common/peer-text.js';
-import { normalizeRepoPath, normalizeRepoPaths, REPO_PATH_MAX_CHARS } from '../common/repo-path.js';
+import { normalizeRepoPath, normalizeRepoPaths, parseRepoPath, REPO_PATH_MAX_CHARS } from '../common/repo-path.js';
 import { isoFromMs } from '../common/timestamps.js';
 import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
 import { ScriptCode } from '../redis/script-code.js';
@@ -184,17 +184,7 @@ export class ReservationsService {
     if (paths.length > MAX_CHECK_PATHS) {
       throw new BadRequestException(`paths has ${paths.length} entries, at most ${MAX_CHECK_PATHS}`);
     }
-    const valid = [
-      ...new Set(
-        paths.flatMap((path) => {
-          try {
-            return [normalizeRepoPath(path, 'paths')];
-          } catch {
-            return [];
-          }
-        }),
-      ),
-    ];
+    const valid = [...new Set(paths.map(parseRepoPath).flatMap((parsed) => ('path' in parsed ? [parsed.path] : [])))];
     const meetings = valid.length === 0 ? [] : await this.store.check(agent, valid);
     return {
       reserved: meetings.map(({ asked, reservation }) => ({
