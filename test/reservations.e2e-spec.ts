@@ -429,6 +429,33 @@ describe('file reservations over REST', () => {
     expect((await check('carol', [])).body).toEqual({ reserved: [] });
   });
 
+  it('POST /api/reservations/check asked for text/plain answers the warning the pre-commit hook prints, or 204', async () => {
+    const held = await reserve('alice', {
+      paths: ['src/auth/**'],
+      ttl_s: 60,
+      reason: 'say "hi" \\ \u001b[31m\u009b2J\nnext',
+    }).expect(201);
+    const text = await api
+      .post('/api/reservations/check')
+      .set('X-Agent-ID', 'carol')
+      .set('Accept', 'text/plain')
+      .send({ paths: ['src/auth/login.ts', 'README.md'] })
+      .expect(200);
+    expect(text.headers['content-type']).toMatch(/^text\/plain/);
+    expect(text.text).toBe(
+      'c3po: this commit touches paths other agents have reserved (advisory: the commit goes ahead):\n' +
+        `  src/auth/login.ts: reserved by 'alice' until ${held.body.expires_at} (exclusive, src/auth/**): ` +
+        'say "hi" \\ \\u001b[31m2J\\nnext\n' +
+        'c3po: check with them (send_request) before pushing; list_reservations shows every reservation.',
+    );
+    await api
+      .post('/api/reservations/check')
+      .set('X-Agent-ID', 'carol')
+      .set('Accept', 'text/plain')
+      .send({ paths: ['README.md'] })
+      .expect(204);
+  });
+
   it.each([
     ['no paths', {}, 'paths must be an array'],
     ['paths not strings', { paths: [1] }, 'each value in paths must be a string'],
@@ -465,9 +492,11 @@ describe('file reservations over REST', () => {
       await reserve('alice', { paths: [pattern], ttl_s: 60, reason: 'r' }).expect(201);
       const answer = await check('bob', [path]).expect(200);
       expect(answer.body.reserved.map((r: { path: string }) => r.path)).toEqual(covered ? [path] : []);
-      // What covers a path overlaps it, so list_reservations(path) shows it too.
+      // What covers a path overlaps it, so list_reservations(path) shows it too; what does not
+      // cover it may still overlap it ("src/a.ts" and "src"). Alice's is the one reservation.
       const byPath = await api.get('/api/reservations').query({ path }).set('X-Agent-ID', 'bob').expect(200);
-      expect(byPath.body.total >= (covered ? 1 : 0)).toBe(true);
+      expect(byPath.body.total).toBeGreaterThanOrEqual(covered ? 1 : 0);
+      expect(byPath.body.total).toBeLessThanOrEqual(1);
     });
   });
 });

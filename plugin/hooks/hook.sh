@@ -21,14 +21,6 @@ case $1 in
     ;;
 esac
 
-# Tool calls wait for PostToolUse: a coordinator that does not answer must cost them little.
-# C3PO_HOOK_TIMEOUT_S (whole seconds, 1-9) sets both, for a coordinator far away or slow.
-budget=3
-[ "$event" = PostToolUse ] && budget=1
-case ${C3PO_HOOK_TIMEOUT_S:-} in
-  [1-9]) budget=$C3PO_HOOK_TIMEOUT_S ;;
-esac
-
 skip() {
   printf 'c3po %s hook skipped: %.200s\n' "$event" "$1" >&2
   exit 0
@@ -42,23 +34,18 @@ case $0 in
 esac
 # shellcheck source-path=SCRIPTDIR source=../lib/agent-id.sh
 . "$here/../lib/agent-id.sh"
+# shellcheck source-path=SCRIPTDIR source=../lib/coordinator.sh
+. "$here/../lib/coordinator.sh"
+
+# Tool calls wait for PostToolUse: a coordinator that does not answer must cost them little.
+# C3PO_HOOK_TIMEOUT_S (whole seconds, 1-9) sets both, for a coordinator far away or slow.
+if [ "$event" = PostToolUse ]; then c3po_settings 1; else c3po_settings 3; fi
 
 # Claude Code runs hooks in the project folder, and says so in CLAUDE_PROJECT_DIR.
 agent=$(c3po_agent_id "${CLAUDE_PROJECT_DIR:-$(pwd)}")
 
-url=${C3PO_COORDINATOR_URL:-}
-url=${url#"${url%%[![:space:]]*}"}
-url=${url%"${url##*[![:space:]]}"}
-url=${url:-http://localhost:8420}
-url=${url%"${url##*[!/]}"}
 path=/api/hooks/$1
 
-key=${C3PO_API_KEY:-}
-key=${key#"${key%%[![:space:]]*}"}
-key=${key%"${key##*[![:space:]]}"}
-
-nl='
-'
 # Of the input, only what the coordinator reads is sent: the session id, and for Stop whether it
 # follows a block. Claude Code's input also carries the last reply and, for PostToolUse, the
 # tool's input and output (a file read, a command's output): none of that leaves the host, and
@@ -112,22 +99,12 @@ state=${CLAUDE_PLUGIN_DATA:-${TMPDIR:-/tmp}}
 marker=$state/c3po-key-refused-${session:-no-session}
 [ "$event" = SessionEnd ] && rmdir "$marker" 2>/dev/null
 
-# Headers go to curl on a file descriptor, not as arguments: arguments show in `ps` to every
-# user of the host, and one of them is the API key.
+# c3po_post adds the API key, and hands the headers to curl off its command line.
 headers="Content-Type: application/json${nl}X-Agent-ID: $agent${nl}X-C3PO-Coordinator-URL: $url"
 [ -n "$session" ] && headers="$headers${nl}X-C3PO-Session: $session"
 [ -n "$channels" ] && headers="$headers${nl}X-C3PO-Channels: $channels"
-[ -n "$key" ] && headers="$headers${nl}Authorization: Bearer $key"
-# A self-signed coordinator: trust the certificate Claude Code is told to trust (CURL_CA_BUNDLE,
-# which curl reads itself, wins).
-set --
-[ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -z "${CURL_CA_BUNDLE:-}" ] && set -- --cacert "$NODE_EXTRA_CA_CERTS"
 
-answer=$(curl -s -g --proto '=http,https' --max-time "$budget" "$@" -H @/dev/fd/3 --data-binary "$body" \
-  -w "${nl}%{http_code}" "$url$path" 3<<EOF
-$headers
-EOF
-)
+answer=$(c3po_post "$path" "$body" "$headers")
 status=$?
 if [ "$status" -ne 0 ]; then
   case $status in

@@ -6,37 +6,46 @@ export const REPO_PATH_MAX_CHARS = 256;
 /**
  * A repository-relative path (or glob) in the one spelling the coordinator compares: `/`
  * between folders, no leading `./`, no `.` or empty segments, no trailing `/`. A path that
- * leaves the repository (absolute, or with a `..` segment) is refused: it names no file two
- * agents of one repository could share. `what` names the argument in the error.
+ * leaves the repository (absolute, or with a `..` segment) is none: it names no file two agents
+ * of one repository could share. Returns `{ path }`, or `{ problem }` saying why there is none.
  */
-export function normalizeRepoPath(input: string, what: string): string {
+export function parseRepoPath(input: string): { path: string } | { problem: string } {
   const trimmed = input.trim();
   const shown = JSON.stringify(trimmed.slice(0, 100));
   if (trimmed === '') {
-    throw new BadRequestException(`${what}: an empty path: give paths relative to the repository root`);
+    return { problem: 'an empty path: give paths relative to the repository root' };
   }
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(trimmed)) {
-    throw new BadRequestException(`${what}: ${shown} holds a control character`);
+    return { problem: `${shown} holds a control character` };
   }
   if (trimmed.includes('\\')) {
-    throw new BadRequestException(`${what}: ${shown} holds '\\': use '/' between folders`);
+    return { problem: `${shown} holds '\\': use '/' between folders` };
   }
   if (trimmed.startsWith('/') || /^[A-Za-z]:/.test(trimmed)) {
-    throw new BadRequestException(`${what}: ${shown} is absolute: give paths relative to the repository root`);
+    return { problem: `${shown} is absolute: give paths relative to the repository root` };
   }
   const segments = trimmed.split('/').filter((segment) => segment !== '' && segment !== '.');
   if (segments.includes('..')) {
-    throw new BadRequestException(`${what}: ${shown} has a '..' segment: give paths inside the repository`);
+    return { problem: `${shown} has a '..' segment: give paths inside the repository` };
   }
   if (segments.length === 0) {
-    throw new BadRequestException(`${what}: ${shown} names no file (for the whole repository, use '**')`);
+    return { problem: `${shown} names no file (for the whole repository, use '**')` };
   }
   const path = segments.join('/');
   if (path.length > REPO_PATH_MAX_CHARS) {
-    throw new BadRequestException(`${what}: ${shown}… is over ${REPO_PATH_MAX_CHARS} characters`);
+    return { problem: `${shown}… is over ${REPO_PATH_MAX_CHARS} characters` };
   }
-  return path;
+  return { path };
+}
+
+/** parseRepoPath's path, or a 400 saying why there is none; `what` names the argument in it. */
+export function normalizeRepoPath(input: string, what: string): string {
+  const parsed = parseRepoPath(input);
+  if ('problem' in parsed) {
+    throw new BadRequestException(`${what}: ${parsed.problem}`);
+  }
+  return parsed.path;
 }
 
 /** Paths normalized, each once, in the order given. */

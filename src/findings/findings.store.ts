@@ -34,9 +34,9 @@ export class FindingsStore {
     private readonly config: AppConfig,
   ) {}
 
-  async add(finding: NewFinding): Promise<{ id: string; createdAt: number; evicted: number }> {
+  async add(finding: NewFinding): Promise<{ id: string; createdAt: number }> {
     const k = this.keys;
-    const [, id, createdAt, evicted] = await this.scripts.run(
+    const [id, createdAt] = await this.scripts.run(
       Scripts.addFinding,
       { findings: k.findings, sequence: k.findingSequence },
       {
@@ -51,7 +51,7 @@ export class FindingsStore {
         maxFindings: this.config.C3PO_MAX_FINDINGS,
       },
     );
-    return { id, createdAt: Number(createdAt), evicted };
+    return { id, createdAt: Number(createdAt) };
   }
 
   /** The best `limit` findings for the words and tags, and how many match in all. */
@@ -69,7 +69,6 @@ export class FindingsStore {
         words: words.join('\n'),
         tags: tags.join('\n'),
         limit,
-        maxFindings: this.config.C3PO_MAX_FINDINGS,
         pageBytes: this.config.C3PO_PAGE_MAX_BYTES,
       },
     );

@@ -165,7 +165,7 @@ export const Scripts = {
   readRequest: defineScript<FlatHash>()('readRequest', ['request', 'leases'], ['reader', 'leaseMs']),
   decideStopBlock: defineScript<0 | 1>()('decideStopBlock', ['shown'], ['again', 'ttlS', 'idsJson']),
   chooseNudge: defineScript<string[]>()('chooseNudge', ['nudged'], ['intervalMs', 'keep', 'ttlS', 'idsJson']),
-  addFinding: defineScript<[ScriptCode.Ok, string, number, number]>()(
+  addFinding: defineScript<[string, number]>()(
     'addFinding',
     ['findings', 'sequence'],
     ['findingPrefix', 'author', 'text', 'tagsJson', 'filesJson', 'words', 'tagIndex', 'maxFindings'],
@@ -173,7 +173,7 @@ export const Scripts = {
   searchFindings: defineScript<[number, FlatHash[]]>()(
     'searchFindings',
     ['findings'],
-    ['findingPrefix', 'words', 'tags', 'limit', 'maxFindings', 'pageBytes'],
+    ['findingPrefix', 'words', 'tags', 'limit', 'pageBytes'],
   ),
   reserveFiles: defineScript<
     | [ScriptCode.Ok, number, string[], ReservationMatch[]]

@@ -1,11 +1,12 @@
-import { Body, Controller, Delete, Get, HttpCode, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { AgentId } from '../agents/agent-id.decorator.js';
 import { AgentIdGuard } from '../agents/agent-id.guard.js';
 import { CheckPathsDto } from './dto/check-paths.dto.js';
 import { ListReservationsQueryDto } from './dto/list-reservations-query.dto.js';
 import { ReleaseFilesDto } from './dto/release-files.dto.js';
 import { ReserveFilesDto } from './dto/reserve-files.dto.js';
-import { CheckedPath, ReservationsService, ReserveFilesResult } from './reservations.service.js';
+import { CheckedPath, checkWarning, ReservationsService, ReserveFilesResult } from './reservations.service.js';
 
 /** File reservations over REST: the tools' calls for scripts, and the check the git pre-commit hook makes. */
 @Controller('api/reservations')
@@ -31,10 +32,28 @@ export class ReservationsController {
     return this.reservations.list(query);
   }
 
-  /** Which of these file paths other agents have reserved; asks, changes nothing (200). */
+  /**
+   * Which of these file paths other agents have reserved; asks, changes nothing (200). Asked for
+   * `text/plain` (the git pre-commit hook), the answer is the warning the hook prints as it is,
+   * or 204 when there is nothing to warn about.
+   */
   @Post('check')
   @HttpCode(200)
-  check(@AgentId() agentId: string, @Body() body: CheckPathsDto): Promise<{ reserved: CheckedPath[] }> {
-    return this.reservations.check(agentId, body.paths);
+  async check(
+    @AgentId() agentId: string,
+    @Body() body: CheckPathsDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<{ reserved: CheckedPath[] } | string | undefined> {
+    const answer = await this.reservations.check(agentId, body.paths);
+    if (request.accepts(['application/json', 'text/plain']) !== 'text/plain') {
+      return answer;
+    }
+    if (answer.reserved.length === 0) {
+      response.status(HttpStatus.NO_CONTENT);
+      return undefined;
+    }
+    response.type('text/plain');
+    return checkWarning(answer.reserved);
   }
 }

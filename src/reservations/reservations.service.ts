@@ -3,7 +3,8 @@ import { parseAgentId } from '../agents/agent-id.js';
 import { AuditService } from '../audit/audit.service.js';
 import { AppConfig } from '../config/app-config.js';
 import { grouped } from '../common/grouped.js';
-import { normalizeRepoPath, normalizeRepoPaths } from '../common/repo-path.js';
+import { firstLine } from '../common/peer-text.js';
+import { normalizeRepoPath, normalizeRepoPaths, parseRepoPath, REPO_PATH_MAX_CHARS } from '../common/repo-path.js';
 import { isoFromMs } from '../common/timestamps.js';
 import { TooManyRequestsException } from '../common/too-many-requests.exception.js';
 import { ScriptCode } from '../redis/script-code.js';
@@ -60,6 +61,32 @@ export interface CheckedPath {
   exclusive: boolean;
   reason: string;
   expires_at: string;
+}
+
+/**
+ * What the git pre-commit hook prints for the reserved paths a commit touches, each on a line:
+ * who, until when, why. Text from agents is cleaned for a terminal: control characters of a
+ * reason read as their JSON escapes (`\n`, `\u001b`) so the reason stays on one line, C1
+ * controls (which some terminals obey) are dropped, and firstLine() does the rest.
+ */
+export function checkWarning(reserved: CheckedPath[]): string {
+  const lines = reserved.map(({ path, agent, pattern, exclusive, reason, expires_at }) => {
+    const kind = exclusive ? 'exclusive' : 'shared';
+    const why = firstLine(escapeControls(reason), MAX_REASON_CHARS);
+    return `  ${firstLine(path, REPO_PATH_MAX_CHARS)}: reserved by '${agent}' until ${expires_at} (${kind}, ${firstLine(pattern, REPO_PATH_MAX_CHARS)}): ${why}`;
+  });
+  return [
+    'c3po: this commit touches paths other agents have reserved (advisory: the commit goes ahead):',
+    ...lines,
+    'c3po: check with them (send_request) before pushing; list_reservations shows every reservation.',
+  ].join('\n');
+}
+
+/** C0 controls as JSON escapes them, C1 controls gone; quotes and backslashes as they are. */
+function escapeControls(text: string): string {
+  const c1 = text.replace(/[\u0080-\u009f]/g, '');
+  // eslint-disable-next-line no-control-regex
+  return c1.replace(/[\u0000-\u001f]/g, (c) => JSON.stringify(c).slice(1, -1));
 }
 
 /**
@@ -157,17 +184,7 @@ export class ReservationsService {
     if (paths.length > MAX_CHECK_PATHS) {
       throw new BadRequestException(`paths has ${paths.length} entries, at most ${MAX_CHECK_PATHS}`);
     }
-    const valid = [
-      ...new Set(
-        paths.flatMap((path) => {
-          try {
-            return [normalizeRepoPath(path, 'paths')];
-          } catch {
-            return [];
-          }
-        }),
-      ),
-    ];
+    const valid = [...new Set(paths.map(parseRepoPath).flatMap((parsed) => ('path' in parsed ? [parsed.path] : [])))];
     const meetings = valid.length === 0 ? [] : await this.store.check(agent, valid);
     return {
       reserved: meetings.map(({ asked, reservation }) => ({

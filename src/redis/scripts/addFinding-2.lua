@@ -4,7 +4,7 @@
   ARGV[4] tags as a JSON array   ARGV[5] files as a JSON array
   ARGV[6] search words, ' word word … ' (unique, lowercase; of the text, tags and files)
   ARGV[7] tags, ' tag tag … '   ARGV[8] most findings kept
-  Returns {Code.Ok, id, created_at ms, findings evicted} ]]
+  Returns {id, created_at ms} ]]
 --- @include "now"
 local now = nowMs()
 local sequence = redis.call('INCR', KEYS[2])
@@ -13,12 +13,10 @@ redis.call('HSET', ARGV[1] .. id, 'id', id, 'author', ARGV[2], 'text', ARGV[3], 
   'created_at', now, 'words', ARGV[6], 'tag_index', ARGV[7])
 redis.call('ZADD', KEYS[1], sequence, id)
 local excess = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[8])
-local evicted = 0
 if excess > 0 then
   local oldest = redis.call('ZPOPMIN', KEYS[1], excess)
   for i = 1, #oldest, 2 do
     redis.call('DEL', ARGV[1] .. oldest[i])
   end
-  evicted = #oldest / 2
 end
-return { Code.Ok, id, now, evicted }
+return { id, now }

@@ -7,6 +7,7 @@
 --- @include "now"
 --- @include "glob"
 --- @include "reservations"
+--- @include "lines"
 local now = nowMs()
 local others = {}
 for _, record in ipairs(liveReservations(KEYS[1], now)) do

@@ -5,6 +5,7 @@
   Returns {{patterns released}, {patterns the agent held no live reservation of}} ]]
 --- @include "now"
 --- @include "reservations"
+--- @include "lines"
 local now = nowMs()
 local agent = ARGV[1]
 pruneReservations(KEYS[1], KEYS[2], now)

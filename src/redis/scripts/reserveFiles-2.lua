@@ -16,6 +16,7 @@
 --- @include "now"
 --- @include "glob"
 --- @include "reservations"
+--- @include "lines"
 local now = nowMs()
 local agent, exclusive, most = ARGV[1], ARGV[4] == '1', tonumber(ARGV[8])
 local patterns = splitLines(ARGV[2])

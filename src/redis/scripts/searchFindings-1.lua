@@ -1,23 +1,17 @@
 --[[ Rank the findings by how many of the query's words each holds (in its text, tags or file
   paths), the best first, then the newest; with tags, only findings carrying every one of them.
-  An empty query ranks none above another: the newest first. Scans the newest ARGV[5] findings
-  (all that are kept), reading two short fields of each.
+  An empty query ranks none above another: the newest first. Scans every kept finding (addFinding
+  keeps at most C3PO_MAX_FINDINGS), reading two short fields of each.
   KEYS[1] findings zset (ids by sequence number)
   ARGV[1] finding key prefix   ARGV[2] query words, one per line (unique, lowercase)
-  ARGV[3] tags, one per line (lowercase)   ARGV[4] page size   ARGV[5] most findings to scan
-  ARGV[6] most bytes of text in the page: it ends before the first finding that would pass
+  ARGV[3] tags, one per line (lowercase)   ARGV[4] page size
+  ARGV[5] most bytes of text in the page: it ends before the first finding that would pass
           them (the best one always fits)
   Returns {findings that match, {finding as a flat hash with a field score…} (the best page)} ]]
 --- @include "page"
-local function lines(text)
-  local list = {}
-  for line in string.gmatch(text, '[^\n]+') do
-    list[#list + 1] = line
-  end
-  return list
-end
-local words, tags, limit = lines(ARGV[2]), lines(ARGV[3]), tonumber(ARGV[4])
-local ids = redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[5]) - 1)
+--- @include "lines"
+local words, tags, limit = splitLines(ARGV[2]), splitLines(ARGV[3]), tonumber(ARGV[4])
+local ids = redis.call('ZREVRANGE', KEYS[1], 0, -1)
 local matches = {}
 for rank, id in ipairs(ids) do
   local fields = redis.call('HMGET', ARGV[1] .. id, 'words', 'tag_index')
@@ -55,7 +49,7 @@ for i = 1, math.min(limit, #matches) do
   local finding = redis.call('HMGET', ARGV[1] .. matches[i].id, 'id', 'author', 'text', 'tags', 'files', 'created_at')
   local entry = { 'id', finding[1], 'author', finding[2], 'text', finding[3], 'tags', finding[4], 'files', finding[5],
     'created_at', finding[6], 'score', matches[i].score }
-  local fits, bytes = fitsPage(entry, #page, used, tonumber(ARGV[6]))
+  local fits, bytes = fitsPage(entry, #page, used, tonumber(ARGV[5]))
   if not fits then
     break
   end

@@ -46,11 +46,3 @@ local function reservationReply(record)
   return { record.agent, record.pattern, record.exclusive and '1' or '0', record.reason, record.created_at,
     record.expires_at }
 end
-
-local function splitLines(text)
-  local lines = {}
-  for line in string.gmatch(text, '[^\n]+') do
-    lines[#lines + 1] = line
-  end
-  return lines
-end
